@@ -1,0 +1,2 @@
+//! Placeholder: replaced by the real task runner.
+fn main() {}
