@@ -1,1 +1,110 @@
-//! placeholder
+//! A bounded work-stealing deque.
+//!
+//! One thread, the owner, holds a [`Worker`]: it pushes values and pops them
+//! back, newest first ([`Worker::new`]) or oldest first
+//! ([`Worker::new_fifo`]). Other threads hold [`Stealer`]s and take the
+//! oldest values, one at a time ([`Stealer::steal`]) or about half at once
+//! ([`Stealer::steal_batch`], [`Stealer::steal_batch_and_pop`]). The API
+//! follows `crossbeam_deque`'s `Worker`/`Stealer`/[`Steal`]; unlike it, the
+//! deque is bounded: a power-of-two ring, allocated once, that never grows,
+//! so it needs no epoch garbage collector, and `push` hands the value back
+//! when full.
+//!
+//! ```
+//! use beam_deque::{Steal, Worker};
+//! use std::thread;
+//!
+//! let worker = Worker::new(256);
+//! for task in 0..100 {
+//!     worker.push(task).unwrap();
+//! }
+//!
+//! let stealer = worker.stealer();
+//! let thief = thread::spawn(move || {
+//!     let mine = Worker::new(256);
+//!     let mut done = 0;
+//!     loop {
+//!         match stealer.steal_batch_and_pop(&mine) {
+//!             Steal::Success(_) => done += 1 + std::iter::from_fn(|| mine.pop()).count(),
+//!             Steal::Retry => continue,
+//!             Steal::Empty => return done,
+//!         }
+//!     }
+//! });
+//!
+//! let mut done = 0;
+//! while worker.pop().is_some() {
+//!     done += 1;
+//! }
+//! assert_eq!(done + thief.join().unwrap(), 100);
+//! ```
+//!
+//! # How it stays correct
+//!
+//! Thieves *claim, then read*: a thief reserves the values it will take with
+//! one compare-and-swap on a packed `(counter, head)` word and only then
+//! moves them out, so it never reads a slot the owner might be rewriting
+//! after a wrap-around (the data race of a textbook Chase–Lev thief that
+//! reads before its CAS). The owner of a LIFO deque pops with one
+//! compare-and-swap on that same word, which orders every pop against every
+//! claim; the owner never waits for a thief. The protocol, its invariants and
+//! the pairing of every atomic ordering are written out in the source
+//! (`src/queue.rs`), and checked by loom models, miri and release-mode stress
+//! tests (`cargo xtask verify` in the repository).
+//!
+//! # Progress
+//!
+//! `push`, `pop` and the owner's [`Worker::drain_oldest`] are lock-free and
+//! never wait for a thief. Thieves are lock-free among themselves in the
+//! sense that only one claim is open at a time: a thief that finds another
+//! mid-steal gets [`Steal::Retry`] rather than waiting.
+//!
+//! `#![no_std]`: the crate needs only `alloc`.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod drain;
+mod queue;
+mod ring;
+mod steal;
+mod stealer;
+mod sync;
+mod worker;
+
+pub use drain::Drain;
+pub use steal::Steal;
+pub use stealer::Stealer;
+pub use worker::Worker;
+
+#[cfg(test)]
+mod static_facts {
+    use core::cell::Cell;
+    use core::mem::{align_of, size_of};
+    use std::rc::Rc;
+
+    use crossbeam_utils::CachePadded;
+    use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert};
+
+    use crate::sync::{AtomicU32, AtomicU64};
+    use crate::{Stealer, Worker, queue::Queue};
+
+    // The owner's handle moves between threads but is never shared.
+    assert_impl_all!(Worker<u64>: Send);
+    assert_not_impl_any!(Worker<u64>: Sync, Clone);
+    // Thieves share their handle freely.
+    assert_impl_all!(Stealer<u64>: Send, Sync, Clone);
+    // No `T: Send`, no crossing threads.
+    assert_not_impl_any!(Worker<Rc<u8>>: Send, Sync);
+    assert_not_impl_any!(Stealer<Rc<u8>>: Send, Sync);
+    // Values need not be `Sync`: they move, they are never shared.
+    assert_impl_all!(Stealer<Cell<u8>>: Send, Sync);
+
+    // Each hot word sits alone on its cache line(s).
+    const_assert!(align_of::<CachePadded<AtomicU64>>() >= 64);
+    const_assert!(size_of::<CachePadded<AtomicU32>>() >= 64);
+    const_assert!(align_of::<Queue<u64>>() >= 64);
+    const_assert!(size_of::<Queue<u64>>() >= 3 * 64);
+}

@@ -1,0 +1,76 @@
+//! [`Drain`]: the owner's batch of its oldest values.
+
+use core::fmt;
+use core::iter::FusedIterator;
+
+use crate::queue::{Claim, Queue};
+
+/// The oldest values of a deque, claimed by its owner with
+/// [`Worker::drain_oldest`](crate::Worker::drain_oldest), handed out oldest
+/// first.
+///
+/// Dropping it drops the values not taken and frees their slots.
+pub struct Drain<'a, T> {
+    queue: &'a Queue<T>,
+    /// The claim, or `None` for an empty batch.
+    claim: Option<Claim>,
+    /// The next position to hand out.
+    next: u32,
+}
+
+impl<'a, T> Drain<'a, T> {
+    pub(crate) fn new(queue: &'a Queue<T>, claim: Option<Claim>) -> Self {
+        let next = claim.map_or(0, |c| c.start);
+        Drain { queue, claim, next }
+    }
+}
+
+impl<T> Iterator for Drain<'_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        let claim = self.claim?;
+        if self.next == claim.end {
+            return None;
+        }
+        let position = self.next;
+        self.next = position.wrapping_add(1);
+        // SAFETY: `position` is in our claim and `next` moved past it, so it
+        // is read exactly once.
+        Some(unsafe { self.queue.take_claimed(position) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self
+            .claim
+            .map_or(0, |c| c.end.wrapping_sub(self.next) as usize);
+        (left, Some(left))
+    }
+}
+
+impl<T> ExactSizeIterator for Drain<'_, T> {}
+impl<T> FusedIterator for Drain<'_, T> {}
+
+impl<T> Drop for Drain<'_, T> {
+    fn drop(&mut self) {
+        /// Releases the claim even if dropping a value panics.
+        struct ReleaseOnDrop<'a, T>(&'a Queue<T>, Claim);
+        impl<T> Drop for ReleaseOnDrop<'_, T> {
+            fn drop(&mut self) {
+                self.0.release(self.1);
+            }
+        }
+        let Some(claim) = self.claim else { return };
+        let _release = ReleaseOnDrop(self.queue, claim);
+        for value in self.by_ref() {
+            drop(value);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Drain<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Drain").field("left", &self.len()).finish()
+    }
+}

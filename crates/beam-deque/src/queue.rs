@@ -1,0 +1,455 @@
+//! The shared state of one deque and the claim protocol every operation uses.
+//!
+//! # Positions
+//!
+//! Every value ever pushed gets a `u32` position, counted with wrapping
+//! arithmetic; position `p` lives in ring slot `p % capacity`. Values that
+//! are in the deque occupy the positions `head..tail` (oldest first). The
+//! capacity is at most 2^31, so `tail - head` never wraps ambiguously.
+//!
+//! # Claim, then read
+//!
+//! A thief never reads a slot that the owner may be writing. It first
+//! *claims* a run of positions `head..head + n` with one compare-and-swap of
+//! the packed `heads` word, and only then moves the values out. While it
+//! reads, the claimed slots still count as occupied for the owner's `push`,
+//! so the owner cannot wrap around onto them; once the thief is done it
+//! *releases* them. Only one claim is open at a time: a thief that finds a
+//! claim open gets [`Steal::Retry`](crate::Steal::Retry). The owner never
+//! waits for a thief: it pops from its own end, or (FIFO) claims past the
+//! open claim.
+//!
+//! # The two flavors
+//!
+//! The owner of a LIFO deque pops at the tail, the thieves' opposite end; the
+//! owner of a FIFO deque pops at the head, the thieves' own end. Each needs a
+//! different packing of `heads` (both 32-bit halves, so an ABA on the packed
+//! word would need 2^32 operations while one thief is preempted):
+//!
+//! | flavor | `heads` (high, low) | tail position | oldest slot in use |
+//! |--------|---------------------|---------------|--------------------|
+//! | LIFO   | (`pops`, `head`)    | `pushes - pops` | `released` |
+//! | FIFO   | (`released`, `head`) | `pushes`      | `released` |
+//!
+//! - **LIFO** (after st3's `lifo` queue): the owner pops by bumping `pops`
+//!   with a compare-and-swap on `heads`. That changes the very word a thief
+//!   must swap to claim, so a thief that computed the tail from a stale
+//!   `pops` always fails its CAS and recomputes: the owner's pops and the
+//!   thieves' claims are totally ordered by `heads`' modification order, and
+//!   no pop can hand out a value a thief also claimed. A thief releases its
+//!   claim by storing its end into the separate `released` word.
+//! - **FIFO** (after tokio's run queue): owner and thieves both take from
+//!   `head`. The owner's pop swaps `head` forward, and also `released` when
+//!   no claim is open. A thief's claim moves only `head`; its release swaps
+//!   `released` up to wherever `head` is then, past any values the owner
+//!   popped meanwhile.
+//!
+//! A claim is open exactly when `released != head`.
+
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+
+use crossbeam_utils::CachePadded;
+
+use crate::ring::Ring;
+use crate::sync::{AtomicU32, AtomicU64};
+
+/// Which end the owner pops from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// Owner pops the newest value.
+    Lifo,
+    /// Owner pops the oldest value.
+    Fifo,
+}
+
+/// The largest capacity: positions are `u32`, and `tail - head` must stay
+/// below 2^32 with room to tell full from empty.
+pub(crate) const MAX_CAPACITY: usize = 1 << 31;
+
+/// Packs the two halves of the `heads` word.
+#[inline(always)]
+pub(crate) fn pack(high: u32, low: u32) -> u64 {
+    (u64::from(high) << 32) | u64::from(low)
+}
+
+/// Splits the `heads` word into `(high, low)`.
+#[inline(always)]
+pub(crate) fn unpack(word: u64) -> (u32, u32) {
+    ((word >> 32) as u32, word as u32)
+}
+
+/// A run of claimed positions `start..end`, not yet released.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claim {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// Why a claim took nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoClaim {
+    /// Nothing to take (or asked for zero).
+    Empty,
+    /// Another claim is open.
+    Busy,
+}
+
+/// How many of the `available` values a claim takes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Take {
+    /// Up to `max` values.
+    Upto(u32),
+    /// Half, rounded up, but at most `max`.
+    Half(u32),
+}
+
+impl Take {
+    fn count(self, available: u32) -> u32 {
+        match self {
+            Take::Upto(max) => available.min(max),
+            Take::Half(max) => available.div_ceil(2).min(max),
+        }
+    }
+}
+
+/// The state shared by a [`Worker`](crate::Worker) and its
+/// [`Stealer`](crate::Stealer)s.
+///
+/// Invariants (positions compared with wrapping arithmetic):
+/// - `released <= head <= tail` and `tail - released <= capacity`;
+/// - slots `head..tail` hold initialised values that nobody has claimed;
+/// - slots `released..head` hold values claimed by the one open claim (or,
+///   LIFO, by an owner `Drain`) that are being moved out;
+/// - all other slots are logically uninitialised;
+/// - only the owner writes `pushes` and slots, and only the owner changes
+///   `pops`.
+pub(crate) struct Queue<T> {
+    /// Number of values ever pushed (wrapping). Written only by the owner,
+    /// with `Release`, after the slot is written; thieves load it with
+    /// `Acquire` before reading a slot.
+    pushes: CachePadded<AtomicU32>,
+    /// The packed word thieves claim on; see the module docs for its halves.
+    heads: CachePadded<AtomicU64>,
+    /// LIFO only: every slot below this position has been moved out by the
+    /// thief that claimed it. Stored with `Release` by that thief, loaded
+    /// with `Acquire` by the owner before it overwrites a slot.
+    released: CachePadded<AtomicU32>,
+    ring: Ring<T>,
+    flavor: Flavor,
+}
+
+// SAFETY: the queue moves values of `T` between threads (pushed on the
+// owner's, taken on a thief's), which needs `T: Send`; all shared mutation
+// goes through atomics and the claim protocol, so `&Queue` may be shared.
+unsafe impl<T: Send> Send for Queue<T> {}
+// SAFETY: as above; no `&T` is ever handed out, so `T: Sync` is not needed.
+unsafe impl<T: Send> Sync for Queue<T> {}
+
+impl<T> Queue<T> {
+    /// A new, empty queue of `capacity` slots (a power of two).
+    pub(crate) fn new(capacity: u32, flavor: Flavor) -> Self {
+        Queue {
+            pushes: CachePadded::new(AtomicU32::new(0)),
+            heads: CachePadded::new(AtomicU64::new(0)),
+            released: CachePadded::new(AtomicU32::new(0)),
+            ring: Ring::new(capacity),
+            flavor,
+        }
+    }
+
+    pub(crate) fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+
+    pub(crate) fn capacity(&self) -> u32 {
+        self.ring.capacity()
+    }
+
+    /// The tail position implied by `pushes` and the high half of `heads`.
+    #[inline(always)]
+    fn tail_of(&self, pushes: u32, high: u32) -> u32 {
+        match self.flavor {
+            Flavor::Lifo => pushes.wrapping_sub(high),
+            Flavor::Fifo => pushes,
+        }
+    }
+
+    /// Number of values in the deque, clamped to the capacity. Exact when no
+    /// other thread is acting on the deque, a snapshot otherwise.
+    pub(crate) fn len(&self) -> usize {
+        // Acquire: pairs with the Release of every write to `heads` (owner's
+        // pop, a thief's claim, a FIFO release), so the `pushes` loaded next
+        // is at least what that writer saw, and `tail >= head` below.
+        let (high, head) = unpack(self.heads.load(Acquire));
+        // Acquire: pairs with the Release store in `push`.
+        let pushes = self.pushes.load(Acquire);
+        let len = self.tail_of(pushes, high).wrapping_sub(head);
+        // `head` may be older than `pushes`: clamp rather than report more
+        // than can fit.
+        len.min(self.capacity()) as usize
+    }
+
+    // ----- owner side: only the thread holding the `Worker` calls these -----
+
+    /// Pushes `value` at position `pushes - pops` (`pushes` for FIFO).
+    ///
+    /// `pushes` and `pops` are the owner's own copies of the counters it
+    /// alone writes, so no load of a contended word is needed.
+    ///
+    /// # Safety
+    ///
+    /// Only the owner calls this, never concurrently with itself, and
+    /// `pushes`/`pops` are the current values.
+    #[inline]
+    pub(crate) unsafe fn push(&self, pushes: u32, pops: u32, value: T) -> Result<(), T> {
+        let tail = pushes.wrapping_sub(pops);
+        if tail.wrapping_sub(self.oldest_in_use()) >= self.capacity() {
+            return Err(value);
+        }
+        // SAFETY: the slot of `tail` is outside `released..tail`, which is
+        // every slot anybody else may touch (`oldest_in_use` made the
+        // thieves' reads of it happen-before this point), and only the
+        // owner writes slots. It held no value: `tail` is past the end.
+        unsafe { self.ring.write(tail, value) };
+        // Release: pairs with the Acquire loads of `pushes` in `claim` and
+        // `len`, publishing the slot write above.
+        self.pushes.store(pushes.wrapping_add(1), Release);
+        Ok(())
+    }
+
+    /// Publishes `count` values the caller has written at the tail, as a
+    /// batch `push` (used by batch steals into this deque).
+    ///
+    /// # Safety
+    ///
+    /// As for `push`, and the caller wrote slots `tail..tail + count` after
+    /// checking `free_slots`.
+    pub(crate) unsafe fn publish(&self, pushes: u32, count: u32) {
+        // Release: pairs with the Acquire loads of `pushes` in `claim` and
+        // `len`, publishing the caller's slot writes.
+        self.pushes.store(pushes.wrapping_add(count), Release);
+    }
+
+    /// Free slots at the tail, as the owner sees them.
+    pub(crate) fn free_slots(&self, pushes: u32, pops: u32) -> u32 {
+        let used = pushes.wrapping_sub(pops).wrapping_sub(self.oldest_in_use());
+        self.capacity() - used
+    }
+
+    /// Writes `value` at `position` without publishing it.
+    ///
+    /// # Safety
+    ///
+    /// `position` is in `tail..tail + free_slots` as seen by the owner, who
+    /// is the caller.
+    pub(crate) unsafe fn write_unpublished(&self, position: u32, value: T) {
+        // SAFETY: the caller guarantees the slot is free and owner-only.
+        unsafe { self.ring.write(position, value) }
+    }
+
+    /// The oldest position whose slot someone may still be reading: the
+    /// owner must not overwrite a slot at or after it, a capacity apart.
+    #[inline(always)]
+    fn oldest_in_use(&self) -> u32 {
+        match self.flavor {
+            // Acquire: pairs with the Release store in `release`, so the
+            // thief's reads of the slots below happen-before our overwrite.
+            Flavor::Lifo => self.released.load(Acquire),
+            // Acquire: pairs with the Release of the release swap in
+            // `release`, for the same reason.
+            Flavor::Fifo => unpack(self.heads.load(Acquire)).0,
+        }
+    }
+
+    /// LIFO owner pop: takes the value at `tail - 1`. Returns the value and
+    /// whether one was taken; on success the caller adds one to its `pops`.
+    ///
+    /// # Safety
+    ///
+    /// Only the owner calls this; `pushes`/`pops` are current.
+    #[inline]
+    pub(crate) unsafe fn pop_newest(&self, pushes: u32, pops: u32) -> Option<T> {
+        debug_assert_eq!(self.flavor, Flavor::Lifo);
+        let tail = pushes.wrapping_sub(pops);
+        let mut heads = self.heads.load(Relaxed);
+        loop {
+            let head = unpack(heads).1;
+            if head == tail {
+                return None;
+            }
+            // Bumping `pops` moves the tail down by one and invalidates any
+            // claim computed from the old tail.
+            let popped = pack(pops.wrapping_add(1), head);
+            // Release: pairs with the Acquire loads of `heads` in `claim` and
+            // `len`: whoever sees the new `pops` also sees a `pushes` at
+            // least as new as ours, so it computes `tail >= head`.
+            match self
+                .heads
+                .compare_exchange_weak(heads, popped, Release, Relaxed)
+            {
+                Ok(_) => break,
+                // A thief claimed meanwhile (or a spurious failure): retry
+                // with its `head`; our `pops` half is unchanged.
+                Err(now) => heads = now,
+            }
+        }
+        let position = tail.wrapping_sub(1);
+        // SAFETY: our CAS succeeded with `head <= position < tail`, so no
+        // claim covers `position`, and any later claim sees the new `pops`
+        // and stops below it. The slot was written by this thread.
+        Some(unsafe { self.ring.read(position) })
+    }
+
+    /// FIFO owner pop: takes the value at `head`.
+    ///
+    /// # Safety
+    ///
+    /// Only the owner calls this; `pushes` is current.
+    #[inline]
+    pub(crate) unsafe fn pop_oldest(&self, pushes: u32) -> Option<T> {
+        debug_assert_eq!(self.flavor, Flavor::Fifo);
+        let mut heads = self.heads.load(Relaxed);
+        loop {
+            let (released, head) = unpack(heads);
+            if head == pushes {
+                return None;
+            }
+            let next = head.wrapping_add(1);
+            // With no claim open, the popped slot is free again the moment
+            // we have read it, and nobody else can reach it meanwhile: move
+            // `released` along. With a claim open, leave `released` for the
+            // thief's release, which will catch up past our pop.
+            let popped = if released == head {
+                pack(next, next)
+            } else {
+                pack(released, next)
+            };
+            // Release: pairs with the Acquire loads of `heads` in `claim` and
+            // `len` (they then see `pushes >= head`).
+            match self
+                .heads
+                .compare_exchange_weak(heads, popped, Release, Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => heads = now,
+            }
+        }
+        let position = unpack(heads).1;
+        // SAFETY: our CAS moved `head` past `position`, so no claim covers
+        // it, and only this thread writes slots, so moving `released` past
+        // it before reading cannot let anyone overwrite it. The slot was
+        // written by this thread.
+        Some(unsafe { self.ring.read(position) })
+    }
+
+    // ----- claims: thieves, and the owner's `Drain` -----
+
+    /// Claims the oldest values, as many as `take` says of those available.
+    ///
+    /// Returns `Busy` when another claim is open: this keeps at most one
+    /// claim open, which is what lets a release be a single store.
+    pub(crate) fn claim(&self, take: Take) -> Result<Claim, NoClaim> {
+        let mut heads = self.heads.load(Acquire);
+        loop {
+            let (high, head) = unpack(heads);
+            let released = match self.flavor {
+                // Acquire: pairs with the Release store in `release`.
+                Flavor::Lifo => self.released.load(Acquire),
+                Flavor::Fifo => high,
+            };
+            if released != head {
+                return Err(NoClaim::Busy);
+            }
+            // Acquire: pairs with the Release stores of `pushes`, so the slots
+            // below it are initialised when we read them. Loaded after
+            // `heads` (Acquire), so it is at least as new as the `pushes`
+            // every writer of `heads` saw: `tail >= head`.
+            let pushes = self.pushes.load(Acquire);
+            let available = self.tail_of(pushes, high).wrapping_sub(head);
+            if available > self.capacity() {
+                // Only possible when the owner popped and pushed again after
+                // our `heads` snapshot (a stale `pops` against a newer
+                // `pushes`); the CAS below would fail anyway. Start over.
+                heads = self.heads.load(Acquire);
+                continue;
+            }
+            let count = take.count(available);
+            if count == 0 {
+                return Err(NoClaim::Empty);
+            }
+            let end = head.wrapping_add(count);
+            // AcqRel: Release so a later claimer that loads our `heads`
+            // also sees a `pushes` at least as new as ours; Acquire keeps
+            // the slot reads after the claim. Fails if the owner popped or
+            // another thief claimed since our snapshot: then recompute.
+            match self
+                .heads
+                .compare_exchange_weak(heads, pack(high, end), AcqRel, Acquire)
+            {
+                Ok(_) => return Ok(Claim { start: head, end }),
+                Err(now) => heads = now,
+            }
+        }
+    }
+
+    /// Moves the value at `position` out of a claim.
+    ///
+    /// # Safety
+    ///
+    /// `position` lies in a claim held by the caller, and is read once.
+    #[inline]
+    pub(crate) unsafe fn take_claimed(&self, position: u32) -> T {
+        // SAFETY: the claim made the slot ours: the owner does not overwrite
+        // it until the release, nobody else claims it, and the Acquire in
+        // `claim` made its initialising write visible.
+        unsafe { self.ring.read(position) }
+    }
+
+    /// Ends a claim whose values have all been moved out.
+    pub(crate) fn release(&self, claim: Claim) {
+        match self.flavor {
+            // Release: pairs with the Acquire loads of `released` in the
+            // owner's `push` and in `claim`: our slot reads happen-before
+            // the owner reuses those slots.
+            Flavor::Lifo => self.released.store(claim.end, Release),
+            Flavor::Fifo => {
+                let mut heads = self.heads.load(Relaxed);
+                loop {
+                    let (released, head) = unpack(heads);
+                    debug_assert_eq!(released, claim.start);
+                    // Everything up to `head` is free now: our claim, and any
+                    // values the owner popped past it meanwhile.
+                    //
+                    // Release: pairs with the Acquire loads of `heads` in the
+                    // owner's `push`, ordering our slot reads before reuse.
+                    match self.heads.compare_exchange_weak(
+                        heads,
+                        pack(head, head),
+                        Release,
+                        Relaxed,
+                    ) {
+                        Ok(_) => return,
+                        Err(now) => heads = now,
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T> Drop for Queue<T> {
+    fn drop(&mut self) {
+        // `&mut self`: every handle is gone and `Arc`'s drop made all their
+        // writes visible.
+        let (high, head) = unpack(self.heads.load(Relaxed));
+        let tail = self.tail_of(self.pushes.load(Relaxed), high);
+        let mut position = head;
+        while position != tail {
+            // SAFETY: slots `head..tail` hold initialised values nobody took;
+            // each is read exactly once here. (A claim left open by a leaked
+            // `Drain` leaks its values rather than dropping them twice.)
+            drop(unsafe { self.ring.read(position) });
+            position = position.wrapping_add(1);
+        }
+    }
+}

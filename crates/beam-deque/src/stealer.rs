@@ -1,0 +1,195 @@
+//! [`Stealer`]: the thieves' handle.
+
+use core::fmt;
+
+use crate::queue::{Claim, Flavor, NoClaim, Queue, Take};
+use crate::steal::Steal;
+use crate::sync::Arc;
+use crate::worker::Worker;
+
+/// A thieves' handle to a [`Worker`]'s deque: takes the oldest values.
+///
+/// `Stealer` is `Clone + Send + Sync` (for `T: Send`) and keeps working
+/// after its `Worker` is dropped: it can still take what is left.
+///
+/// Every steal *claims* its values with one compare-and-swap before it reads
+/// them, so a thief never reads a slot the owner could be writing.
+///
+/// # Examples
+///
+/// ```
+/// use beam_deque::{Steal, Worker};
+/// use std::thread;
+///
+/// let w = Worker::new(64);
+/// for i in 0..64 {
+///     w.push(i).unwrap();
+/// }
+/// let s = w.stealer();
+/// let stolen = thread::spawn(move || {
+///     let mine = Worker::new(64);
+///     let _ = s.steal_batch(&mine);
+///     mine.len()
+/// })
+/// .join()
+/// .unwrap();
+/// assert_eq!(stolen + w.len(), 64);
+/// ```
+pub struct Stealer<T> {
+    queue: Arc<Queue<T>>,
+}
+
+impl<T> Stealer<T> {
+    pub(crate) fn new(queue: Arc<Queue<T>>) -> Self {
+        Stealer { queue }
+    }
+
+    /// Steals the oldest value.
+    ///
+    /// Returns [`Steal::Retry`] if another thief is mid-steal on this deque.
+    ///
+    /// ```
+    /// use beam_deque::{Steal, Worker};
+    ///
+    /// let w = Worker::new(4);
+    /// w.push(1).unwrap();
+    /// w.push(2).unwrap();
+    /// assert_eq!(w.stealer().steal(), Steal::Success(1));
+    /// ```
+    pub fn steal(&self) -> Steal<T> {
+        match self.queue.claim(Take::Upto(1)) {
+            Ok(claim) => {
+                // SAFETY: the claim covers exactly `claim.start`.
+                let value = unsafe { self.queue.take_claimed(claim.start) };
+                self.queue.release(claim);
+                Steal::Success(value)
+            }
+            Err(why) => no_claim(why),
+        }
+    }
+
+    /// Moves about half of the values (the oldest, rounded up) into `dest`,
+    /// never more than `dest` has room for.
+    ///
+    /// The moved values keep their relative age in `dest`, so `dest`'s own
+    /// pop order applies to them. Returns [`Steal::Empty`] when there was
+    /// nothing to move or `dest` is full (then nothing moves), and
+    /// [`Steal::Retry`] when another thief is mid-steal.
+    ///
+    /// ```
+    /// use beam_deque::{Steal, Worker};
+    ///
+    /// let victim = Worker::new(8);
+    /// for i in 0..6 {
+    ///     victim.push(i).unwrap();
+    /// }
+    /// let mine = Worker::new_fifo(8);
+    /// assert_eq!(victim.stealer().steal_batch(&mine), Steal::Success(()));
+    /// assert_eq!(mine.pop(), Some(0));
+    /// assert_eq!(mine.len() + victim.len(), 5);
+    /// ```
+    pub fn steal_batch(&self, dest: &Worker<T>) -> Steal<()> {
+        let room = dest.free_slots();
+        match self.queue.claim(Take::Half(room)) {
+            Ok(claim) => {
+                // SAFETY: we hold the claim; it fits in `room`.
+                unsafe { dest.adopt(&self.queue, claim.start, claim.end) };
+                self.queue.release(claim);
+                Steal::Success(())
+            }
+            Err(why) => no_claim(why),
+        }
+    }
+
+    /// Like [`steal_batch`](Stealer::steal_batch), and hands one of the moved
+    /// values straight back: the one `dest.pop()` would return first among
+    /// them (the newest for a LIFO `dest`, the oldest for a FIFO one).
+    ///
+    /// It takes one more value than fits in `dest`, since one never enters
+    /// it; with `dest` full it still steals that one value.
+    ///
+    /// ```
+    /// use beam_deque::{Steal, Worker};
+    ///
+    /// let victim = Worker::new(8);
+    /// for i in 0..4 {
+    ///     victim.push(i).unwrap();
+    /// }
+    /// let mine = Worker::new(8);
+    /// // Half of 4 is 2: values 0 and 1 move; LIFO `mine` would pop 1 first.
+    /// assert_eq!(victim.stealer().steal_batch_and_pop(&mine), Steal::Success(1));
+    /// assert_eq!(mine.pop(), Some(0));
+    /// ```
+    pub fn steal_batch_and_pop(&self, dest: &Worker<T>) -> Steal<T> {
+        let room = dest.free_slots().saturating_add(1);
+        match self.queue.claim(Take::Half(room)) {
+            Ok(claim) => {
+                let (handed, rest) = split_for(dest.flavor(), claim);
+                // SAFETY: `handed` lies in our claim, and `adopt` below does
+                // not cover it.
+                let value = unsafe { self.queue.take_claimed(handed) };
+                // SAFETY: we hold the claim on `rest`, which fits in `room - 1`.
+                unsafe { dest.adopt(&self.queue, rest.start, rest.end) };
+                self.queue.release(claim);
+                Steal::Success(value)
+            }
+            Err(why) => no_claim(why),
+        }
+    }
+
+    /// The number of values in the deque (a snapshot).
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether the deque is empty (a snapshot).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Splits a claim into the position handed back to the thief and the run
+/// that moves into a `dest` of the given flavor.
+fn split_for(dest: Flavor, claim: Claim) -> (u32, Claim) {
+    match dest {
+        Flavor::Lifo => {
+            let newest = claim.end.wrapping_sub(1);
+            let rest = Claim {
+                start: claim.start,
+                end: newest,
+            };
+            (newest, rest)
+        }
+        Flavor::Fifo => {
+            let rest = Claim {
+                start: claim.start.wrapping_add(1),
+                end: claim.end,
+            };
+            (claim.start, rest)
+        }
+    }
+}
+
+fn no_claim<T>(why: NoClaim) -> Steal<T> {
+    match why {
+        NoClaim::Empty => Steal::Empty,
+        NoClaim::Busy => Steal::Retry,
+    }
+}
+
+impl<T> Clone for Stealer<T> {
+    fn clone(&self) -> Self {
+        Stealer {
+            queue: Arc::clone(&self.queue),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Stealer<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stealer")
+            .field("len", &self.len())
+            .field("capacity", &self.queue.capacity())
+            .finish()
+    }
+}

@@ -1,0 +1,248 @@
+//! [`Worker`]: the owner's handle.
+
+use core::cell::Cell;
+use core::fmt;
+
+use crate::drain::Drain;
+use crate::queue::{Flavor, MAX_CAPACITY, Queue, Take};
+use crate::stealer::Stealer;
+use crate::sync::Arc;
+
+/// The owner's end of a bounded work-stealing deque.
+///
+/// One thread owns a `Worker`: it pushes values and pops them back, newest
+/// first ([`new`](Worker::new)) or oldest first
+/// ([`new_fifo`](Worker::new_fifo)). Any number of [`Stealer`]s take the
+/// oldest values from other threads.
+///
+/// `Worker` is `Send` but neither `Sync` nor `Clone`: exactly one thread at a
+/// time uses the owner's end, which is what lets `push` be a plain store.
+///
+/// # Examples
+///
+/// ```
+/// use beam_deque::{Steal, Worker};
+///
+/// let w = Worker::new(4);
+/// let s = w.stealer();
+/// for i in 1..=4 {
+///     w.push(i).unwrap();
+/// }
+/// assert_eq!(w.push(5), Err(5)); // full: the value comes back
+/// assert_eq!(w.pop(), Some(4)); // the owner takes the newest
+/// assert_eq!(s.steal(), Steal::Success(1)); // thieves take the oldest
+/// ```
+pub struct Worker<T> {
+    queue: Arc<Queue<T>>,
+    /// The owner's copy of `Queue::pushes`, which only the owner writes.
+    pushes: Cell<u32>,
+    /// LIFO: the owner's copy of the `pops` half of `Queue::heads`, which
+    /// only the owner changes. Always 0 for FIFO.
+    pops: Cell<u32>,
+}
+
+impl<T> Worker<T> {
+    /// Creates a deque whose owner pops the newest value (LIFO), holding at
+    /// least `capacity` values.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 or above 2^31.
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(3);
+    /// assert_eq!(w.capacity(), 4); // rounded up to a power of two
+    /// w.push('a').unwrap();
+    /// w.push('b').unwrap();
+    /// assert_eq!(w.pop(), Some('b'));
+    /// ```
+    pub fn new(capacity: usize) -> Worker<T> {
+        Self::with_flavor(capacity, Flavor::Lifo)
+    }
+
+    /// Creates a deque whose owner pops the oldest value (FIFO), holding at
+    /// least `capacity` values.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 or above 2^31.
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new_fifo(4);
+    /// w.push('a').unwrap();
+    /// w.push('b').unwrap();
+    /// assert_eq!(w.pop(), Some('a'));
+    /// ```
+    pub fn new_fifo(capacity: usize) -> Worker<T> {
+        Self::with_flavor(capacity, Flavor::Fifo)
+    }
+
+    fn with_flavor(capacity: usize, flavor: Flavor) -> Worker<T> {
+        assert!(
+            capacity > 0,
+            "beam_deque::Worker: capacity must be at least 1"
+        );
+        assert!(
+            capacity <= MAX_CAPACITY,
+            "beam_deque::Worker: capacity {capacity} exceeds the maximum of 2^31"
+        );
+        let capacity = capacity.next_power_of_two() as u32;
+        Worker {
+            queue: Arc::new(Queue::new(capacity, flavor)),
+            pushes: Cell::new(0),
+            pops: Cell::new(0),
+        }
+    }
+
+    /// The number of values the deque holds when full: the requested
+    /// capacity rounded up to a power of two.
+    pub fn capacity(&self) -> usize {
+        self.queue.capacity() as usize
+    }
+
+    /// The number of values in the deque (a snapshot while thieves steal).
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(8);
+    /// w.push(1).unwrap();
+    /// assert_eq!(w.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether the deque is empty (a snapshot while thieves steal).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Pushes `value` at the owner's end.
+    ///
+    /// # Errors
+    ///
+    /// When the deque is full, the very `value` comes back in `Err`; nothing
+    /// is dropped. Values claimed by a thief that is still moving them out
+    /// count as occupying their slots until it finishes (and, in a FIFO
+    /// deque, so do slots the owner popped meanwhile).
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(1);
+    /// assert_eq!(w.push("x"), Ok(()));
+    /// assert_eq!(w.push("y"), Err("y"));
+    /// ```
+    #[inline]
+    pub fn push(&self, value: T) -> Result<(), T> {
+        let pushes = self.pushes.get();
+        // SAFETY: `Worker` is not `Sync`, so this thread is the only owner,
+        // and `pushes`/`pops` are the current counters.
+        unsafe { self.queue.push(pushes, self.pops.get(), value) }?;
+        self.pushes.set(pushes.wrapping_add(1));
+        Ok(())
+    }
+
+    /// Pops a value: the newest for a [`new`](Worker::new) deque, the oldest
+    /// for a [`new_fifo`](Worker::new_fifo) one. `None` when empty.
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(2);
+    /// assert_eq!(w.pop(), None::<u8>);
+    /// ```
+    #[inline]
+    pub fn pop(&self) -> Option<T> {
+        match self.queue.flavor() {
+            Flavor::Lifo => {
+                let pops = self.pops.get();
+                // SAFETY: only the owner pops; counters are current.
+                let value = unsafe { self.queue.pop_newest(self.pushes.get(), pops) }?;
+                self.pops.set(pops.wrapping_add(1));
+                Some(value)
+            }
+            // SAFETY: only the owner pops; `pushes` is current.
+            Flavor::Fifo => unsafe { self.queue.pop_oldest(self.pushes.get()) },
+        }
+    }
+
+    /// Creates a thieves' handle to this deque.
+    pub fn stealer(&self) -> Stealer<T> {
+        Stealer::new(Arc::clone(&self.queue))
+    }
+
+    /// Takes up to `limit` of the *oldest* values out of the deque with one
+    /// compare-and-swap, and returns them, oldest first, as an iterator.
+    ///
+    /// This is the owner's overflow path: when its deque is full, a
+    /// scheduler moves the oldest part (the part thieves would take anyway)
+    /// to a shared queue and keeps the newest, cache-hot values. The whole
+    /// batch costs a constant number of atomic read-modify-writes (one to
+    /// claim, and for a FIFO deque one to release), whatever its length.
+    ///
+    /// While the iterator lives, the batch's slots stay occupied: the owner
+    /// may keep pushing and popping, and thieves get
+    /// [`Steal::Retry`](crate::Steal::Retry). If a thief is mid-steal, the
+    /// batch is empty: that thief is already moving the oldest values out.
+    /// Values not taken from the iterator are dropped with it, like
+    /// `Vec::drain`; leaking the iterator leaks its values and leaves the
+    /// deque refusing thieves.
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(8);
+    /// for i in 0..8 {
+    ///     w.push(i).unwrap();
+    /// }
+    /// let oldest: Vec<i32> = w.drain_oldest(4).collect();
+    /// assert_eq!(oldest, [0, 1, 2, 3]);
+    /// assert_eq!(w.pop(), Some(7));
+    /// ```
+    pub fn drain_oldest(&self, limit: usize) -> Drain<'_, T> {
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        Drain::new(&self.queue, self.queue.claim(Take::Upto(limit)).ok())
+    }
+
+    /// Free slots, as the owner sees them (thieves only add to this).
+    pub(crate) fn free_slots(&self) -> u32 {
+        self.queue.free_slots(self.pushes.get(), self.pops.get())
+    }
+
+    /// Moves the claimed values at positions `from..to` of `source` into
+    /// the free slots at this deque's tail, oldest first, and publishes them
+    /// with one store.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds a claim on `source` covering `from..to`, and
+    /// `to - from <= self.free_slots()`. (It runs on the owner's thread: a
+    /// `&Worker` cannot be had elsewhere.)
+    pub(crate) unsafe fn adopt(&self, source: &Queue<T>, from: u32, to: u32) {
+        let count = to.wrapping_sub(from);
+        debug_assert!(count <= self.free_slots());
+        let pushes = self.pushes.get();
+        let tail = pushes.wrapping_sub(self.pops.get());
+        for offset in 0..count {
+            // SAFETY: the caller's claim covers `from + offset`, read once.
+            let value = unsafe { source.take_claimed(from.wrapping_add(offset)) };
+            // SAFETY: `offset < count <= free_slots`: the slot is free, and
+            // only this (owner) thread writes this deque's slots.
+            unsafe {
+                self.queue
+                    .write_unpublished(tail.wrapping_add(offset), value)
+            };
+        }
+        // SAFETY: we are the owner and wrote slots `tail..tail + count`.
+        unsafe { self.queue.publish(pushes, count) };
+        self.pushes.set(pushes.wrapping_add(count));
+    }
+
+    pub(crate) fn flavor(&self) -> Flavor {
+        self.queue.flavor()
+    }
+}
+
+impl<T> fmt::Debug for Worker<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("flavor", &self.queue.flavor())
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .finish()
+    }
+}

@@ -1,0 +1,368 @@
+//! Every method and edge of the deque, on one thread.
+
+mod common;
+
+use beam_deque::{Steal, Worker};
+use common::scaled;
+
+#[test]
+fn capacity_rounds_up_to_a_power_of_two() {
+    for (asked, got) in [(1, 1), (2, 2), (3, 4), (5, 8), (256, 256), (257, 512)] {
+        assert_eq!(Worker::<u8>::new(asked).capacity(), got);
+        assert_eq!(Worker::<u8>::new_fifo(asked).capacity(), got);
+    }
+}
+
+#[test]
+#[should_panic(expected = "capacity must be at least 1")]
+fn zero_capacity_panics() {
+    let _ = Worker::<u8>::new(0);
+}
+
+#[test]
+#[should_panic(expected = "capacity must be at least 1")]
+fn zero_capacity_fifo_panics() {
+    let _ = Worker::<u8>::new_fifo(0);
+}
+
+#[test]
+#[should_panic(expected = "exceeds the maximum")]
+fn huge_capacity_panics() {
+    let _ = Worker::<u8>::new((1 << 31) + 1);
+}
+
+#[test]
+fn empty_deque() {
+    for w in [Worker::<i32>::new(4), Worker::new_fifo(4)] {
+        let s = w.stealer();
+        assert!(w.is_empty() && s.is_empty());
+        assert_eq!(w.len(), 0);
+        assert_eq!(w.pop(), None);
+        assert_eq!(s.steal(), Steal::Empty);
+        let dest = Worker::new(4);
+        assert_eq!(s.steal_batch(&dest), Steal::Empty);
+        assert_eq!(s.steal_batch_and_pop(&dest), Steal::Empty);
+        assert_eq!(w.drain_oldest(10).count(), 0);
+    }
+}
+
+#[test]
+fn lifo_owner_pops_newest() {
+    let w = Worker::new(8);
+    for i in 0..5 {
+        w.push(i).unwrap();
+    }
+    assert_eq!(w.len(), 5);
+    assert_eq!(
+        (0..5).map(|_| w.pop().unwrap()).collect::<Vec<_>>(),
+        [4, 3, 2, 1, 0]
+    );
+    assert_eq!(w.pop(), None);
+}
+
+#[test]
+fn fifo_owner_pops_oldest() {
+    let w = Worker::new_fifo(8);
+    for i in 0..5 {
+        w.push(i).unwrap();
+    }
+    assert_eq!(
+        (0..5).map(|_| w.pop().unwrap()).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+    assert_eq!(w.pop(), None);
+}
+
+#[test]
+fn thieves_take_oldest_in_both_flavors() {
+    for w in [Worker::new(8), Worker::new_fifo(8)] {
+        let s = w.stealer();
+        for i in 0..4 {
+            w.push(i).unwrap();
+        }
+        assert_eq!(s.steal(), Steal::Success(0));
+        assert_eq!(s.clone().steal(), Steal::Success(1));
+        assert_eq!(s.len(), 2);
+    }
+}
+
+#[test]
+fn full_push_returns_the_very_value() {
+    for w in [Worker::new(4), Worker::new_fifo(4)] {
+        for i in 0..4 {
+            w.push(Box::new(i)).unwrap();
+        }
+        let rejected = w.push(Box::new(99)).unwrap_err();
+        assert_eq!(*rejected, 99);
+        assert_eq!(w.len(), 4);
+        // Taking one makes room for exactly one.
+        assert!(w.stealer().steal().is_success());
+        w.push(Box::new(5)).unwrap();
+        assert!(w.push(Box::new(6)).is_err());
+    }
+}
+
+#[test]
+fn capacity_one() {
+    for w in [Worker::new(1), Worker::new_fifo(1)] {
+        let s = w.stealer();
+        for round in 0..scaled(100, 10) {
+            w.push(round).unwrap();
+            assert_eq!(w.push(round + 1), Err(round + 1));
+            if round % 2 == 0 {
+                assert_eq!(w.pop(), Some(round));
+            } else {
+                assert_eq!(s.steal(), Steal::Success(round));
+            }
+            assert!(w.is_empty());
+        }
+    }
+}
+
+#[test]
+fn wraps_around_many_times() {
+    for fifo in [false, true] {
+        let w = if fifo {
+            Worker::new_fifo(4)
+        } else {
+            Worker::new(4)
+        };
+        let s = w.stealer();
+        let mut next = 0u64;
+        let mut expected_stolen = 0u64;
+        for _ in 0..scaled(10_000, 200) {
+            // Fill, steal the two oldest, pop the rest.
+            let first = next;
+            for _ in 0..4 {
+                w.push(next).unwrap();
+                next += 1;
+            }
+            assert_eq!(s.steal(), Steal::Success(first));
+            assert_eq!(s.steal(), Steal::Success(first + 1));
+            expected_stolen += 2;
+            let rest: Vec<_> = std::iter::from_fn(|| w.pop()).collect();
+            if fifo {
+                assert_eq!(rest, [first + 2, first + 3]);
+            } else {
+                assert_eq!(rest, [first + 3, first + 2]);
+            }
+        }
+        assert_eq!(expected_stolen * 2, next);
+    }
+}
+
+#[test]
+fn steal_batch_moves_half_keeping_order() {
+    let victim = Worker::new(16);
+    for i in 0..10 {
+        victim.push(i).unwrap();
+    }
+    let dest = Worker::new_fifo(16);
+    assert_eq!(victim.stealer().steal_batch(&dest), Steal::Success(()));
+    assert_eq!(dest.len(), 5);
+    assert_eq!(victim.len(), 5);
+    assert_eq!(
+        std::iter::from_fn(|| dest.pop()).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+
+    // An odd count rounds up; a LIFO dest pops the batch newest first.
+    let dest = Worker::new(16);
+    let victim = Worker::new_fifo(16);
+    for i in 0..5 {
+        victim.push(i).unwrap();
+    }
+    assert_eq!(victim.stealer().steal_batch(&dest), Steal::Success(()));
+    assert_eq!(
+        std::iter::from_fn(|| dest.pop()).collect::<Vec<_>>(),
+        [2, 1, 0]
+    );
+}
+
+#[test]
+fn steal_batch_respects_dest_room() {
+    let victim = Worker::new(32);
+    for i in 0..32 {
+        victim.push(i).unwrap();
+    }
+    let dest = Worker::new(4);
+    dest.push(100).unwrap();
+    // Half would be 16; only 3 fit.
+    assert_eq!(victim.stealer().steal_batch(&dest), Steal::Success(()));
+    assert_eq!(dest.len(), 4);
+    assert_eq!(victim.len(), 29);
+    // Full dest: nothing moves.
+    assert_eq!(victim.stealer().steal_batch(&dest), Steal::Empty);
+    assert_eq!(victim.len(), 29);
+    // ... but steal_batch_and_pop still takes the one it hands back.
+    assert_eq!(
+        victim.stealer().steal_batch_and_pop(&dest),
+        Steal::Success(3)
+    );
+    assert_eq!(victim.len(), 28);
+    assert_eq!(dest.len(), 4);
+}
+
+#[test]
+fn steal_batch_and_pop_hands_back_what_dest_would_pop() {
+    let victim = Worker::new(16);
+    for i in 0..8 {
+        victim.push(i).unwrap();
+    }
+    let lifo = Worker::new(16);
+    assert_eq!(
+        victim.stealer().steal_batch_and_pop(&lifo),
+        Steal::Success(3)
+    );
+    assert_eq!(
+        std::iter::from_fn(|| lifo.pop()).collect::<Vec<_>>(),
+        [2, 1, 0]
+    );
+
+    let fifo = Worker::new_fifo(16);
+    assert_eq!(
+        victim.stealer().steal_batch_and_pop(&fifo),
+        Steal::Success(4)
+    );
+    assert_eq!(std::iter::from_fn(|| fifo.pop()).collect::<Vec<_>>(), [5]);
+    assert_eq!(victim.len(), 2);
+
+    // A single value: handed back, nothing moves.
+    let one = Worker::new(2);
+    one.push(42).unwrap();
+    let dest = Worker::new(2);
+    assert_eq!(one.stealer().steal_batch_and_pop(&dest), Steal::Success(42));
+    assert!(dest.is_empty() && one.is_empty());
+}
+
+#[test]
+fn stealing_into_the_same_deque_is_harmless() {
+    let w = Worker::new_fifo(8);
+    for i in 0..6 {
+        w.push(i).unwrap();
+    }
+    assert_eq!(w.stealer().steal_batch(&w), Steal::Success(()));
+    // Only two slots are free, so only the two oldest move.
+    assert_eq!(
+        std::iter::from_fn(|| w.pop()).collect::<Vec<_>>(),
+        [2, 3, 4, 5, 0, 1]
+    );
+}
+
+#[test]
+fn drain_oldest_takes_the_oldest() {
+    for fifo in [false, true] {
+        let w = if fifo {
+            Worker::new_fifo(8)
+        } else {
+            Worker::new(8)
+        };
+        for i in 0..8 {
+            w.push(i).unwrap();
+        }
+        let drain = w.drain_oldest(3);
+        assert_eq!(drain.len(), 3);
+        assert_eq!(drain.collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(w.len(), 5);
+        assert_eq!(w.drain_oldest(100).collect::<Vec<_>>(), [3, 4, 5, 6, 7]);
+        assert!(w.is_empty());
+    }
+}
+
+#[test]
+fn owner_keeps_working_while_a_drain_is_open() {
+    for fifo in [false, true] {
+        let w = if fifo {
+            Worker::new_fifo(4)
+        } else {
+            Worker::new(4)
+        };
+        let s = w.stealer();
+        for i in 0..4 {
+            w.push(i).unwrap();
+        }
+        let mut drain = w.drain_oldest(2);
+        assert_eq!(drain.next(), Some(0));
+        // The batch's slots stay occupied: still full.
+        assert_eq!(w.push(9), Err(9));
+        // Thieves wait for the batch to finish.
+        assert_eq!(s.steal(), Steal::Retry);
+        // The owner pops from the rest.
+        assert_eq!(w.pop(), Some(if fifo { 2 } else { 3 }));
+        if fifo {
+            // FIFO: a slot popped past an open claim is freed with the claim.
+            assert_eq!(w.push(4), Err(4));
+        } else {
+            // LIFO: the popped tail slot is free at once.
+            w.push(4).unwrap();
+        }
+        assert_eq!(drain.next(), Some(1));
+        assert_eq!(drain.next(), None);
+        drop(drain);
+        // Released: room again, thieves welcome.
+        while w.push(5).is_ok() {}
+        assert_eq!(w.len(), 4);
+        assert!(s.steal().is_success());
+    }
+}
+
+#[test]
+fn stealer_outlives_worker() {
+    let w = Worker::new(4);
+    w.push(1).unwrap();
+    w.push(2).unwrap();
+    let s = w.stealer();
+    drop(w);
+    assert_eq!(s.steal(), Steal::Success(1));
+    assert_eq!(s.steal(), Steal::Success(2));
+    assert_eq!(s.steal(), Steal::Empty);
+}
+
+#[test]
+fn zero_sized_values() {
+    for w in [Worker::new(4), Worker::new_fifo(4)] {
+        let s = w.stealer();
+        for _ in 0..scaled(1000, 50) {
+            for _ in 0..4 {
+                w.push(()).unwrap();
+            }
+            assert_eq!(w.push(()), Err(()));
+            assert_eq!(s.steal(), Steal::Success(()));
+            let dest = Worker::new(4);
+            assert_eq!(s.steal_batch(&dest), Steal::Success(()));
+            assert_eq!(w.len() + dest.len(), 3);
+            while w.pop().is_some() {}
+            assert_eq!(w.drain_oldest(4).count(), 0);
+        }
+    }
+}
+
+#[test]
+fn debug_output() {
+    let w = Worker::new(4);
+    w.push(1).unwrap();
+    assert_eq!(
+        format!("{w:?}"),
+        "Worker { flavor: Lifo, len: 1, capacity: 4 }"
+    );
+    assert_eq!(
+        format!("{:?}", w.stealer()),
+        "Stealer { len: 1, capacity: 4 }"
+    );
+    assert_eq!(format!("{:?}", w.drain_oldest(1)), "Drain { left: 1 }");
+    assert_eq!(format!("{:?}", Steal::Success(3)), "Success(..)");
+}
+
+#[test]
+fn steal_combinators() {
+    assert!(Steal::<u8>::Empty.is_empty());
+    assert!(Steal::<u8>::Retry.is_retry());
+    assert_eq!(Steal::Success(1).success(), Some(1));
+    assert_eq!(Steal::Empty.or_else(|| Steal::Retry::<u8>), Steal::Retry);
+    assert_eq!(
+        Steal::Retry.or_else(|| Steal::Success(2)),
+        Steal::Success(2)
+    );
+    let none: Steal<u8> = std::iter::empty().collect();
+    assert_eq!(none, Steal::Empty);
+}

@@ -1,0 +1,118 @@
+//! Release-mode stress: one owner, several thieves, millions of values.
+//!
+//! Ignored by plain `cargo test`; `cargo xtask verify --only stress` runs it
+//! with `--release -- --ignored`.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::thread;
+
+use beam_deque::{Steal, Worker};
+
+/// The owner pushes `values` distinct values into a deque of `capacity`,
+/// popping some itself; `thieves` threads alternate `steal` and
+/// `steal_batch_and_pop`. Every value must be seen exactly once.
+fn stress(fifo: bool, capacity: usize, values: usize, thieves: usize) {
+    let owner = if fifo {
+        Worker::new_fifo(capacity)
+    } else {
+        Worker::new(capacity)
+    };
+    let seen: Vec<AtomicBool> = (0..values).map(|_| AtomicBool::new(false)).collect();
+    let taken = AtomicUsize::new(0);
+    let by_thieves = AtomicUsize::new(0);
+    let mark = |v: usize| {
+        assert!(!seen[v].swap(true, SeqCst), "value {v} taken twice");
+    };
+    thread::scope(|scope| {
+        for t in 0..thieves {
+            let stealer = owner.stealer();
+            let (mark, taken, by_thieves) = (&mark, &taken, &by_thieves);
+            scope.spawn(move || {
+                let mine = Worker::new(capacity);
+                let mut count = 0;
+                let mut round = t;
+                while taken.load(SeqCst) < values {
+                    round += 1;
+                    let attempt = if round % 2 == 0 {
+                        stealer.steal()
+                    } else {
+                        stealer.steal_batch_and_pop(&mine)
+                    };
+                    match attempt {
+                        Steal::Success(v) => {
+                            mark(v);
+                            count += 1;
+                            while let Some(v) = mine.pop() {
+                                mark(v);
+                                count += 1;
+                            }
+                            taken.fetch_add(count, SeqCst);
+                            by_thieves.fetch_add(count, SeqCst);
+                            count = 0;
+                        }
+                        Steal::Retry => std::hint::spin_loop(),
+                        Steal::Empty => thread::yield_now(),
+                    }
+                }
+            });
+        }
+        let mut popped = 0;
+        for v in 0..values {
+            let mut value = v;
+            while let Err(back) = owner.push(value) {
+                value = back;
+                // Full: half the time leave the thieves room to work.
+                if v % 2 == 0 {
+                    thread::yield_now();
+                } else if let Some(p) = owner.pop() {
+                    mark(p);
+                    popped += 1;
+                }
+            }
+            if v % 4 == 0 {
+                if let Some(p) = owner.pop() {
+                    mark(p);
+                    popped += 1;
+                }
+            }
+            if popped >= 1024 {
+                taken.fetch_add(popped, SeqCst);
+                popped = 0;
+            }
+        }
+        while let Some(p) = owner.pop() {
+            mark(p);
+            popped += 1;
+        }
+        taken.fetch_add(popped, SeqCst);
+    });
+    assert_eq!(taken.load(SeqCst), values);
+    assert!(seen.iter().all(|s| s.load(SeqCst)), "a value was lost");
+    eprintln!(
+        "fifo={fifo} cap={capacity}: thieves took {} of {values}",
+        by_thieves.load(SeqCst)
+    );
+    assert!(
+        by_thieves.load(SeqCst) > 0,
+        "the thieves never stole anything"
+    );
+}
+
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn lifo_owner_four_thieves_millions() {
+    stress(false, 256, 4_000_000, 4);
+}
+
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn fifo_owner_four_thieves_millions() {
+    stress(true, 256, 4_000_000, 4);
+}
+
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn tiny_capacity_wraps_constantly() {
+    stress(false, 4, 1_000_000, 3);
+    stress(true, 4, 1_000_000, 3);
+}
