@@ -1,2 +1,41 @@
-//! Placeholder: replaced by the real task runner.
-fn main() {}
+//! The project's task runner, run as `cargo xtask <command>` (an alias in
+//! `.cargo/config.toml`).
+//!
+//! std only, so it compiles in seconds on a fresh machine. Each subcommand
+//! lives in its own module; `main` only picks one and turns its outcome into
+//! an exit code.
+
+mod command;
+mod verify;
+mod workspace;
+
+use std::process::ExitCode;
+
+/// Usage text for `cargo xtask help`, and after a usage error.
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  verify    run the test matrix (fmt, clippy, tests, doc tests, loom, miri, stress)
+            and print a table of stages; see `cargo xtask verify --help`
+  help      print this message
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((subcommand, rest)) = args.split_first() else {
+        eprint!("error: no command given\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    match subcommand.as_str() {
+        "verify" => verify::main(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprint!("error: unknown command `{other}`\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
