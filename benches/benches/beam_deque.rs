@@ -110,7 +110,9 @@ impl Thief for CrossbeamThief {
 /// st3 has only a LIFO-owner flavor with the same meaning as ours
 /// (`st3::fifo` differs), so it runs in the LIFO scenarios only.
 struct St3(st3::lifo::Worker<usize>);
-struct St3Thief(st3::lifo::Stealer<usize>);
+/// st3 steals only into a destination, so a one-value steal keeps a
+/// one-slot scratch worker (made once, as a real thief would).
+struct St3Thief(st3::lifo::Stealer<usize>, st3::lifo::Worker<usize>);
 impl Owner for St3 {
     type Thief = St3Thief;
     fn make(capacity: usize, fifo: bool) -> Self {
@@ -124,13 +126,13 @@ impl Owner for St3 {
         self.0.pop()
     }
     fn thief(&self) -> St3Thief {
-        St3Thief(self.0.stealer())
+        St3Thief(self.0.stealer(), st3::lifo::Worker::new(1))
     }
 }
 impl Thief for St3Thief {
     type Owner = St3;
     fn steal_one(&self) -> usize {
-        match self.0.steal_and_pop(&st3::lifo::Worker::new(1), |_| 1) {
+        match self.0.steal_and_pop(&self.1, |_| 1) {
             Ok((v, _)) => {
                 black_box(v);
                 1
