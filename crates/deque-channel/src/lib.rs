@@ -1,0 +1,107 @@
+//! A work-stealing multi-producer multi-consumer channel.
+//!
+//! For schedulers, thread pools and pipelines whose consumers are also
+//! producers: each worker thread sends onto its own bounded deque
+//! ([`beam_deque`]) and receives from it first, so the common case touches
+//! no shared cache line at all. Overflow goes, in batches, to a shared
+//! bounded queue ([`vyukov_mpmc::ArrayQueue`]); idle workers take from that
+//! queue and then steal about half of a random busy worker's oldest values.
+//!
+//! ```text
+//!   worker 0          worker 1          worker N-1
+//!  [local deque]     [local deque]     [local deque]     send: local push; when full,
+//!       |  ^ steal (oldest half) ^         |             oldest half -> global (1 claim)
+//!       v  |                      |        v
+//!  +------------------ global queue ------------------+  recv: local pop (newest)
+//!  |  overflow + values from non-worker producers     |        -> global pop (oldest)
+//!  +--------------------------------------------------+        -> steal from a random victim
+//! ```
+//!
+//! ```
+//! use deque_channel::DequeChannel;
+//! use std::thread;
+//!
+//! // Each worker sends and receives: a tiny recursive computation.
+//! let (channel, workers) = DequeChannel::new(4);
+//! channel.send(20u64).unwrap();
+//! let handles: Vec<_> = workers
+//!     .into_iter()
+//!     .map(|w| {
+//!         thread::spawn(move || {
+//!             let mut leaves = 0u64;
+//!             let mut idle = 0;
+//!             while idle < 1000 {
+//!                 match w.recv() {
+//!                     Some(0) | Some(1) => leaves += 1,
+//!                     Some(n) => {
+//!                         w.send(n - 1).unwrap();
+//!                         w.send(n - 2).unwrap();
+//!                         idle = 0;
+//!                     }
+//!                     None => {
+//!                         idle += 1;
+//!                         thread::yield_now();
+//!                     }
+//!                 }
+//!             }
+//!             leaves
+//!         })
+//!     })
+//!     .collect();
+//! let leaves: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+//! assert_eq!(leaves, 10946); // fib(21): the leaves of fib's call tree
+//! ```
+//!
+//! # Guarantees
+//!
+//! - Nothing blocks: `send` and `recv` return at once.
+//! - Bounded with back-pressure: a send that finds its deque and the global
+//!   queue full returns [`Full`] with the value, and every value sent before
+//!   is still in the channel.
+//! - Every value is received at most once, and a value still in the channel
+//!   when the last handle goes is dropped exactly once.
+//! - No global order: a worker receives its own values newest first, the
+//!   global queue is FIFO, a steal takes a victim's oldest.
+//! - `recv` may return `None` while another worker's deque has values, if
+//!   every victim it tried was mid-steal or empty at that instant; loop on
+//!   it (with your own idle policy) as the example does.
+//!
+//! Dependencies: `beam-deque` and `vyukov-mpmc` (siblings), `crossbeam-utils`
+//! (`CachePadded`), `fastrand` (victim choice, seeded per worker).
+
+mod channel;
+mod full;
+mod stats;
+mod sync;
+mod worker;
+
+pub use channel::{Builder, DEFAULT_LOCAL_CAPACITY, DequeChannel, MIN_DEFAULT_GLOBAL_CAPACITY};
+pub use full::Full;
+pub use stats::WorkerStats;
+pub use worker::Worker;
+
+#[cfg(test)]
+mod static_facts {
+    use core::mem::{align_of, size_of};
+    use std::rc::Rc;
+
+    use beam_deque::Stealer;
+    use crossbeam_utils::CachePadded;
+    use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert};
+
+    use crate::{Builder, DequeChannel, Full, Worker};
+
+    assert_impl_all!(DequeChannel<u64>: Send, Sync, Clone);
+    assert_impl_all!(Worker<u64>: Send);
+    assert_not_impl_any!(Worker<u64>: Sync, Clone);
+    assert_not_impl_any!(DequeChannel<Rc<u8>>: Send, Sync);
+    assert_impl_all!(Full<u64>: std::error::Error, Send, Sync);
+    assert_impl_all!(Builder<Rc<u8>>: Send, Sync);
+
+    // Stealers sit one per cache line (two lines where the target pads to
+    // 128 bytes), so thieves probing neighbours do not false-share.
+    const_assert!(align_of::<CachePadded<Stealer<u64>>>() >= 64);
+    const_assert!(
+        size_of::<CachePadded<Stealer<u64>>>() == align_of::<CachePadded<Stealer<u64>>>()
+    );
+}

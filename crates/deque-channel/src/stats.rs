@@ -1,0 +1,95 @@
+//! Per-worker counters: cheap enough to leave on, read as a snapshot.
+
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// A snapshot of one worker's counters, for tuning capacities.
+///
+/// Each counter is written only by its worker (a plain load and store, not a
+/// read-modify-write) and read by anyone with relaxed loads, so a snapshot
+/// taken while the worker runs may be a few operations behind.
+///
+/// ```
+/// use deque_channel::DequeChannel;
+///
+/// let (_channel, workers) = DequeChannel::new(1);
+/// workers[0].send(1).unwrap();
+/// assert_eq!(workers[0].recv(), Some(1));
+/// let stats = workers[0].stats();
+/// assert_eq!((stats.sent_local, stats.recv_local), (1, 1));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WorkerStats {
+    /// Values this worker sent into its own deque.
+    pub sent_local: u64,
+    /// Values this worker sent straight to the global queue, because its
+    /// deque was full while a thief was mid-steal on it.
+    pub sent_global: u64,
+    /// Batches this worker moved from its full deque to the global queue.
+    pub offloads: u64,
+    /// Values moved by those batches.
+    pub offloaded: u64,
+    /// Sends that returned [`Full`](crate::Full).
+    pub full: u64,
+    /// Values received from this worker's own deque (including values an
+    /// earlier batch steal moved into it).
+    pub recv_local: u64,
+    /// Values received from the global queue.
+    pub recv_global: u64,
+    /// Values received straight from a steal.
+    pub recv_stolen: u64,
+    /// Values taken from other workers' deques (the one received plus those
+    /// moved into this worker's deque by the same batch steal).
+    pub stolen: u64,
+    /// `recv` calls that tried every victim and got nothing.
+    pub failed_steal_rounds: u64,
+}
+
+/// The live counters behind a [`WorkerStats`].
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) sent_local: Counter,
+    pub(crate) sent_global: Counter,
+    pub(crate) offloads: Counter,
+    pub(crate) offloaded: Counter,
+    pub(crate) full: Counter,
+    pub(crate) recv_local: Counter,
+    pub(crate) recv_global: Counter,
+    pub(crate) recv_stolen: Counter,
+    pub(crate) stolen: Counter,
+    pub(crate) failed_steal_rounds: Counter,
+}
+
+impl Counters {
+    pub(crate) fn snapshot(&self) -> WorkerStats {
+        WorkerStats {
+            sent_local: self.sent_local.get(),
+            sent_global: self.sent_global.get(),
+            offloads: self.offloads.get(),
+            offloaded: self.offloaded.get(),
+            full: self.full.get(),
+            recv_local: self.recv_local.get(),
+            recv_global: self.recv_global.get(),
+            recv_stolen: self.recv_stolen.get(),
+            stolen: self.stolen.get(),
+            failed_steal_rounds: self.failed_steal_rounds.get(),
+        }
+    }
+}
+
+/// A counter with one writer: its worker.
+#[derive(Debug, Default)]
+pub(crate) struct Counter(AtomicU64);
+
+impl Counter {
+    /// Adds `n`. Only the owning worker calls this, so a load and a store
+    /// (no locked instruction) cannot lose an update.
+    #[inline(always)]
+    pub(crate) fn add(&self, n: u64) {
+        self.0.store(self.0.load(Relaxed).wrapping_add(n), Relaxed);
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}

@@ -1,0 +1,247 @@
+//! [`Worker`]: one thread's handle, with its own deque.
+
+use core::cell::RefCell;
+use core::fmt;
+
+use beam_deque::Steal;
+
+use crate::channel::DequeChannel;
+use crate::full::Full;
+use crate::stats::{Counters, WorkerStats};
+
+/// One worker thread's handle: its own bounded deque, plus access to the
+/// global queue and to the other workers' deques.
+///
+/// `Send` but neither `Sync` nor `Clone`: exactly one thread uses a worker
+/// at a time. Values it sent stay receivable by the others (by stealing)
+/// after it is dropped.
+pub struct Worker<T> {
+    id: usize,
+    local: beam_deque::Worker<T>,
+    channel: DequeChannel<T>,
+    /// Victim picker, seeded with the worker id so a run can be replayed.
+    rng: RefCell<fastrand::Rng>,
+}
+
+impl<T> Worker<T> {
+    pub(crate) fn new(id: usize, local: beam_deque::Worker<T>, channel: DequeChannel<T>) -> Self {
+        Worker {
+            id,
+            local,
+            channel,
+            rng: RefCell::new(fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15 ^ id as u64)),
+        }
+    }
+
+    /// This worker's id: `0..workers`, its index in the `Vec` the channel
+    /// was built with.
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// The channel this worker belongs to.
+    pub fn channel(&self) -> &DequeChannel<T> {
+        &self.channel
+    }
+
+    /// A snapshot of this worker's counters.
+    pub fn stats(&self) -> WorkerStats {
+        self.counters().snapshot()
+    }
+
+    fn counters(&self) -> &Counters {
+        &self.channel.shared.counters[self.id]
+    }
+
+    /// Sends a value: onto this worker's deque, where it is the first this
+    /// worker receives and the last a thief takes.
+    ///
+    /// When the deque is full, its oldest half moves to the global queue in
+    /// one batch (one claim on the deque, whatever the batch's length) and
+    /// the push is retried. If a thief is mid-steal on those oldest values,
+    /// the value goes straight to the global queue instead: the thief is
+    /// already making room, and `send` never waits for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] with the value when the deque is full and the global queue
+    /// cannot take more. Every value sent before is still in the channel.
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    ///
+    /// let (_channel, workers) = DequeChannel::builder()
+    ///     .workers(1)
+    ///     .local_capacity(2)
+    ///     .global_capacity(1)
+    ///     .build();
+    /// let w = &workers[0];
+    /// w.send(1).unwrap();
+    /// w.send(2).unwrap();
+    /// w.send(3).unwrap(); // 1 moved to the global queue
+    /// assert_eq!(w.send(4).unwrap_err().into_inner(), 4);
+    /// let mut got: Vec<i32> = std::iter::from_fn(|| w.recv()).collect();
+    /// got.sort();
+    /// assert_eq!(got, [1, 2, 3]);
+    /// ```
+    #[inline]
+    pub fn send(&self, value: T) -> Result<(), Full<T>> {
+        match self.local.push(value) {
+            Ok(()) => {
+                self.counters().sent_local.add(1);
+                Ok(())
+            }
+            Err(value) => self.send_overflowing(value),
+        }
+    }
+
+    /// The slow path of `send`: the local deque is full.
+    #[cold]
+    fn send_overflowing(&self, value: T) -> Result<(), Full<T>> {
+        let global = &self.channel.shared.global;
+        let counters = self.counters();
+        let half = (self.local.capacity() / 2).max(1);
+        // Move no more than the global queue seems to have room for, so
+        // the rollback below stays the rare race it is.
+        let room = global.capacity().saturating_sub(global.len());
+        let batch_size = half.min(room);
+        if batch_size == 0 {
+            counters.full.add(1);
+            return Err(Full(value));
+        }
+
+        let mut batch = self.local.drain_oldest(batch_size);
+        if batch.len() == 0 {
+            // A thief holds the oldest values right now.
+            drop(batch);
+            return match global.push(value) {
+                Ok(()) => {
+                    counters.sent_global.add(1);
+                    Ok(())
+                }
+                Err(value) => {
+                    counters.full.add(1);
+                    Err(Full(value))
+                }
+            };
+        }
+
+        let mut moved = 0u64;
+        let mut bounced = None;
+        for oldest in batch.by_ref() {
+            match global.push(oldest) {
+                Ok(()) => moved += 1,
+                Err(oldest) => {
+                    bounced = Some(oldest);
+                    break;
+                }
+            }
+        }
+        if let Some(first) = bounced {
+            // Other senders filled the global queue under us. Take the rest
+            // out of the batch (dropping it would drop them), free the
+            // batch's slots, and put them back on our own deque.
+            let rest: Vec<T> = core::iter::once(first).chain(batch.by_ref()).collect();
+            drop(batch);
+            for value in rest {
+                // Cannot fail: the batch freed at least `rest.len()` slots,
+                // only this thread pushes here, and thieves only take.
+                if self.local.push(value).is_err() {
+                    unreachable!("deque_channel: a freed slot vanished");
+                }
+            }
+        } else {
+            drop(batch);
+        }
+        if moved > 0 {
+            counters.offloads.add(1);
+            counters.offloaded.add(moved);
+        }
+        match self.local.push(value) {
+            Ok(()) => {
+                counters.sent_local.add(1);
+                Ok(())
+            }
+            Err(value) => {
+                counters.full.add(1);
+                Err(Full(value))
+            }
+        }
+    }
+
+    /// Receives a value without blocking: this worker's newest, else the
+    /// global queue's oldest, else about half of a random other worker's
+    /// oldest values (this one returned, the rest moved onto this worker's
+    /// deque for the next calls). `None` when all of that found nothing.
+    ///
+    /// A lone worker never steals from itself.
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    ///
+    /// let (_channel, workers) = DequeChannel::new(1);
+    /// workers[0].send('a').unwrap();
+    /// workers[0].send('b').unwrap();
+    /// assert_eq!(workers[0].recv(), Some('b')); // local: newest first
+    /// assert_eq!(workers[0].recv(), Some('a'));
+    /// assert_eq!(workers[0].recv(), None);
+    /// ```
+    #[inline]
+    pub fn recv(&self) -> Option<T> {
+        if let Some(value) = self.local.pop() {
+            self.counters().recv_local.add(1);
+            return Some(value);
+        }
+        if let Some(value) = self.channel.shared.global.pop() {
+            self.counters().recv_global.add(1);
+            return Some(value);
+        }
+        self.steal()
+    }
+
+    /// Up to `workers` attempts on random victims, never this worker, with
+    /// a growing spin between attempts.
+    ///
+    /// Batch stealing pays here: one claim moves about half of the victim's
+    /// values, so the next `recv`s are plain local pops instead of more
+    /// contended steals, and work spreads in halves like a binary tree.
+    #[cold]
+    fn steal(&self) -> Option<T> {
+        let stealers = &self.channel.shared.stealers;
+        let workers = stealers.len();
+        if workers == 1 {
+            return None;
+        }
+        let counters = self.counters();
+        let mut rng = self.rng.borrow_mut();
+        for attempt in 0..workers {
+            let mut victim = rng.usize(..workers - 1);
+            if victim >= self.id {
+                victim += 1;
+            }
+            if let Steal::Success(value) = stealers[victim].steal_batch_and_pop(&self.local) {
+                counters.recv_stolen.add(1);
+                // Our deque was empty before the steal (our pop just failed
+                // and only we push to it), so its length is what moved in,
+                // less anything a thief already took from it.
+                counters.stolen.add(1 + self.local.len() as u64);
+                return Some(value);
+            }
+            for _ in 0..1u32 << attempt.min(6) {
+                core::hint::spin_loop();
+            }
+        }
+        counters.failed_steal_rounds.add(1);
+        None
+    }
+}
+
+impl<T> fmt::Debug for Worker<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("id", &self.id)
+            .field("local_len", &self.local.len())
+            .field("local_capacity", &self.local.capacity())
+            .finish()
+    }
+}

@@ -1,0 +1,182 @@
+//! Throughput of `vyukov_mpmc::ArrayQueue` against
+//! `crossbeam_queue::ArrayQueue`, side by side, capacity 1024.
+//!
+//! ```text
+//! cargo run --release -p vyukov-mpmc --example vs_crossbeam [-- VALUES [RUNS]]
+//! ```
+//!
+//! Each scenario: N producers push VALUES values in total, N consumers pop
+//! until each has its share. A run is timed from the moment all threads
+//! are released to the last join. The two queues run alternately, RUNS
+//! times each (default 5); the table shows the median throughput with the
+//! min and max, and the ratio of the medians (ours / crossbeam).
+//!
+//! The quick, throwaway check of the issue; the criterion benches in
+//! `benches/` are the tracked ones.
+
+use std::hint::spin_loop;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The two methods a run needs.
+trait Queue: Send + Sync + 'static {
+    const NAME: &'static str;
+    fn with_capacity(cap: usize) -> Self;
+    fn push(&self, v: u64) -> Result<(), u64>;
+    fn pop(&self) -> Option<u64>;
+}
+
+impl Queue for vyukov_mpmc::ArrayQueue<u64> {
+    const NAME: &'static str = "vyukov_mpmc";
+    fn with_capacity(cap: usize) -> Self {
+        Self::new(cap)
+    }
+    #[inline]
+    fn push(&self, v: u64) -> Result<(), u64> {
+        self.push(v)
+    }
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        self.pop()
+    }
+}
+
+impl Queue for crossbeam_queue::ArrayQueue<u64> {
+    const NAME: &'static str = "crossbeam";
+    fn with_capacity(cap: usize) -> Self {
+        Self::new(cap)
+    }
+    #[inline]
+    fn push(&self, v: u64) -> Result<(), u64> {
+        self.push(v)
+    }
+    #[inline]
+    fn pop(&self) -> Option<u64> {
+        self.pop()
+    }
+}
+
+/// The caller's wait when the queue is full or empty: the same for both
+/// queues. Spin a little, then give the core away (the machine may have
+/// fewer cores than threads).
+#[inline]
+fn wait(failures: &mut u32) {
+    *failures += 1;
+    if *failures < 64 {
+        spin_loop();
+    } else {
+        thread::yield_now();
+    }
+}
+
+/// One timed run: `n` producers, `n` consumers, `values` in total.
+fn run<Q: Queue>(n: usize, values: usize) -> Duration {
+    let q = Arc::new(Q::with_capacity(1024));
+    let start = Arc::new(Barrier::new(2 * n + 1));
+    let per = values / n;
+    let mut handles = Vec::with_capacity(2 * n);
+    for p in 0..n {
+        let (q, start) = (Arc::clone(&q), Arc::clone(&start));
+        handles.push(thread::spawn(move || {
+            start.wait();
+            for i in 0..per {
+                let mut v = (p * per + i) as u64;
+                let mut failures = 0;
+                while let Err(back) = q.push(v) {
+                    v = back;
+                    wait(&mut failures);
+                }
+            }
+            0
+        }));
+    }
+    for _ in 0..n {
+        let (q, start) = (Arc::clone(&q), Arc::clone(&start));
+        handles.push(thread::spawn(move || {
+            start.wait();
+            let mut sum = 0u64;
+            for _ in 0..per {
+                let mut failures = 0;
+                loop {
+                    match q.pop() {
+                        Some(v) => {
+                            sum = sum.wrapping_add(v);
+                            break;
+                        }
+                        None => wait(&mut failures),
+                    }
+                }
+            }
+            sum
+        }));
+    }
+    start.wait();
+    let t0 = Instant::now();
+    let sum = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .fold(0u64, u64::wrapping_add);
+    let elapsed = t0.elapsed();
+    let total = (n * per) as u64;
+    assert_eq!(sum, total * (total - 1) / 2, "{}: values lost", Q::NAME);
+    assert!(q.pop().is_none());
+    elapsed
+}
+
+/// Median, min and max throughput in millions of values per second.
+fn stats(values: usize, times: &[Duration]) -> (f64, f64, f64) {
+    let mut mops: Vec<f64> = times
+        .iter()
+        .map(|t| values as f64 / t.as_secs_f64() / 1e6)
+        .collect();
+    mops.sort_by(f64::total_cmp);
+    (mops[mops.len() / 2], mops[0], mops[mops.len() - 1])
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let values: usize = args
+        .next()
+        .map_or(4_000_000, |s| s.parse().expect("VALUES"));
+    let runs: usize = args.next().map_or(5, |s| s.parse().expect("RUNS"));
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "capacity 1024, {values} values per run, {runs} runs each, alternating; {cores} cores"
+    );
+    println!(
+        "{:<6} {:>26} {:>26} {:>7}",
+        "", "vyukov_mpmc Mops/s", "crossbeam Mops/s", "ratio"
+    );
+    println!(
+        "{:<6} {:>26} {:>26} {:>7}",
+        "", "median [min-max]", "median [min-max]", ""
+    );
+
+    for n in [1, 2, 4] {
+        let values = values / n * n;
+        // Warm up both (thread creation, page faults, frequency).
+        run::<vyukov_mpmc::ArrayQueue<u64>>(n, values / 10);
+        run::<crossbeam_queue::ArrayQueue<u64>>(n, values / 10);
+
+        let mut ours = Vec::new();
+        let mut theirs = Vec::new();
+        for _ in 0..runs {
+            ours.push(run::<vyukov_mpmc::ArrayQueue<u64>>(n, values));
+            theirs.push(run::<crossbeam_queue::ArrayQueue<u64>>(n, values));
+        }
+        let (om, olo, ohi) = stats(values, &ours);
+        let (tm, tlo, thi) = stats(values, &theirs);
+        println!(
+            "{:<6} {:>10.2} [{:>6.2}-{:>6.2}] {:>10.2} [{:>6.2}-{:>6.2}] {:>6.2}x",
+            format!("{n}P{n}C"),
+            om,
+            olo,
+            ohi,
+            tm,
+            tlo,
+            thi,
+            om / tm
+        );
+    }
+}
