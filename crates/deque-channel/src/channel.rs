@@ -23,8 +23,8 @@ pub(crate) struct Shared<T> {
     /// line, so thieves probing neighbours do not false-share.
     pub(crate) stealers: Box<[CachePadded<Stealer<T>>]>,
     /// Worker `i`'s counters at index `i`, each on its own cache line: only
-    /// worker `i` writes them.
-    pub(crate) counters: Box<[CachePadded<Counters>]>,
+    /// worker `i` writes them (through its own `Arc`, one hop away).
+    pub(crate) counters: Box<[Arc<CachePadded<Counters>>]>,
     /// The overflow queue, and the inbox of producers that are not workers.
     pub(crate) global: ArrayQueue<T>,
 }
@@ -217,7 +217,7 @@ impl<T> Builder<T> {
                 .iter()
                 .map(|l| CachePadded::new(l.stealer()))
                 .collect(),
-            counters: (0..self.workers).map(|_| CachePadded::default()).collect(),
+            counters: (0..self.workers).map(|_| Arc::default()).collect(),
             global: ArrayQueue::new(global_capacity),
         });
         let channel = DequeChannel { shared };

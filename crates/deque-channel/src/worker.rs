@@ -8,6 +8,8 @@ use beam_deque::Steal;
 use crate::channel::DequeChannel;
 use crate::full::Full;
 use crate::stats::{Counters, WorkerStats};
+use crate::sync::Arc;
+use crossbeam_utils::CachePadded;
 
 /// One worker thread's handle: its own bounded deque, plus access to the
 /// global queue and to the other workers' deques.
@@ -19,16 +21,20 @@ pub struct Worker<T> {
     id: usize,
     local: beam_deque::Worker<T>,
     channel: DequeChannel<T>,
+    /// This worker's counters (also in the channel, for its `stats`).
+    counters: Arc<CachePadded<Counters>>,
     /// Victim picker, seeded with the worker id so a run can be replayed.
     rng: RefCell<fastrand::Rng>,
 }
 
 impl<T> Worker<T> {
     pub(crate) fn new(id: usize, local: beam_deque::Worker<T>, channel: DequeChannel<T>) -> Self {
+        let counters = Arc::clone(&channel.shared.counters[id]);
         Worker {
             id,
             local,
             channel,
+            counters,
             rng: RefCell::new(fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15 ^ id as u64)),
         }
     }
@@ -49,8 +55,9 @@ impl<T> Worker<T> {
         self.counters().snapshot()
     }
 
+    #[inline(always)]
     fn counters(&self) -> &Counters {
-        &self.channel.shared.counters[self.id]
+        &self.counters
     }
 
     /// Sends a value: onto this worker's deque, where it is the first this

@@ -1,0 +1,259 @@
+//! deque-channel against crossbeam-channel, flume, and the same loop built by
+//! hand from crossbeam-deque's `Injector`/`Worker`/`Stealer` (as rayon does).
+//!
+//! - `send_recv/N`: N workers each send bursts of 16 values and receive 16
+//!   (from anywhere), until every value is received.
+//! - `imbalanced/N`: worker 0 sends every value; all N receive.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::thread;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// One worker thread's view of a channel.
+trait Port: Send {
+    fn send(&mut self, v: usize);
+    fn recv(&mut self) -> Option<usize>;
+}
+
+/// Makes one port per worker for a fresh channel.
+type Make<P> = fn(usize) -> Vec<P>;
+
+struct Ours {
+    worker: deque_channel::Worker<usize>,
+    /// Values the bounded channel refused (never expected at these sizes,
+    /// but the loop must not lose them).
+    spill: Vec<usize>,
+}
+impl Port for Ours {
+    fn send(&mut self, v: usize) {
+        if let Err(full) = self.worker.send(v) {
+            self.spill.push(full.into_inner());
+        }
+    }
+    fn recv(&mut self) -> Option<usize> {
+        self.spill.pop().or_else(|| self.worker.recv())
+    }
+}
+fn ours(workers: usize) -> Vec<Ours> {
+    let (_channel, ws) = deque_channel::DequeChannel::new(workers);
+    ws.into_iter()
+        .map(|worker| Ours {
+            worker,
+            spill: Vec::new(),
+        })
+        .collect()
+}
+
+struct CrossbeamChannel(
+    crossbeam_channel::Sender<usize>,
+    crossbeam_channel::Receiver<usize>,
+);
+impl Port for CrossbeamChannel {
+    fn send(&mut self, v: usize) {
+        self.0.send(v).unwrap();
+    }
+    fn recv(&mut self) -> Option<usize> {
+        self.1.try_recv().ok()
+    }
+}
+fn crossbeam_channel(workers: usize) -> Vec<CrossbeamChannel> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    (0..workers)
+        .map(|_| CrossbeamChannel(tx.clone(), rx.clone()))
+        .collect()
+}
+
+struct Flume(flume::Sender<usize>, flume::Receiver<usize>);
+impl Port for Flume {
+    fn send(&mut self, v: usize) {
+        self.0.send(v).unwrap();
+    }
+    fn recv(&mut self) -> Option<usize> {
+        self.1.try_recv().ok()
+    }
+}
+fn flume(workers: usize) -> Vec<Flume> {
+    let (tx, rx) = flume::unbounded();
+    (0..workers)
+        .map(|_| Flume(tx.clone(), rx.clone()))
+        .collect()
+}
+
+/// The rayon-style loop: a LIFO local deque, then the global injector
+/// (batch), then the other workers' stealers (batch), retrying on `Retry`.
+struct Injector {
+    id: usize,
+    local: crossbeam_deque::Worker<usize>,
+    global: std::sync::Arc<crossbeam_deque::Injector<usize>>,
+    stealers: std::sync::Arc<Vec<crossbeam_deque::Stealer<usize>>>,
+}
+impl Port for Injector {
+    fn send(&mut self, v: usize) {
+        self.local.push(v);
+    }
+    fn recv(&mut self) -> Option<usize> {
+        self.local.pop().or_else(|| {
+            std::iter::repeat_with(|| {
+                self.global.steal_batch_and_pop(&self.local).or_else(|| {
+                    self.stealers
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != self.id)
+                        .map(|(_, s)| s.steal_batch_and_pop(&self.local))
+                        .collect()
+                })
+            })
+            .find(|s| !s.is_retry())
+            .and_then(|s| s.success())
+        })
+    }
+}
+fn injector(workers: usize) -> Vec<Injector> {
+    let locals: Vec<_> = (0..workers)
+        .map(|_| crossbeam_deque::Worker::new_lifo())
+        .collect();
+    let stealers = std::sync::Arc::new(locals.iter().map(|w| w.stealer()).collect::<Vec<_>>());
+    let global = std::sync::Arc::new(crossbeam_deque::Injector::new());
+    locals
+        .into_iter()
+        .enumerate()
+        .map(|(id, local)| Injector {
+            id,
+            local,
+            global: global.clone(),
+            stealers: stealers.clone(),
+        })
+        .collect()
+}
+
+const BURST: usize = 16;
+
+/// Runs the pattern: worker `i` sends `sends[i]` values in bursts of 16,
+/// receiving up to 16 after each burst, then receives until all are in.
+fn run<P: Port>(mut ports: Vec<P>, sends: &[usize]) {
+    let total: usize = sends.iter().sum();
+    let received = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for (port, &to_send) in ports.iter_mut().zip(sends) {
+            let received = &received;
+            scope.spawn(move || {
+                let mut sent = 0;
+                let mut mine = 0;
+                loop {
+                    if sent < to_send {
+                        let burst = BURST.min(to_send - sent);
+                        for v in sent..sent + burst {
+                            port.send(v);
+                        }
+                        sent += burst;
+                    }
+                    for _ in 0..BURST {
+                        match port.recv() {
+                            Some(v) => {
+                                black_box(v);
+                                mine += 1;
+                            }
+                            None => break,
+                        }
+                    }
+                    if mine >= 64 || sent == to_send {
+                        received.fetch_add(mine, Relaxed);
+                        mine = 0;
+                    }
+                    if sent == to_send && received.load(Relaxed) >= total {
+                        return;
+                    }
+                    if sent == to_send {
+                        // Idle: give the core to a worker that still has
+                        // work (the machine may have fewer cores than
+                        // workers).
+                        thread::yield_now();
+                    }
+                }
+            });
+        }
+    });
+}
+
+fn scenario<P: Port>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    param: &str,
+    make: Make<P>,
+    sends: &[usize],
+) {
+    group.bench_function(BenchmarkId::new(name, param), |b| {
+        b.iter(|| run(make(sends.len()), sends))
+    });
+}
+
+fn all_peers(c: &mut Criterion, group_name: &str, sends_for: impl Fn(usize) -> Vec<usize>) {
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(20);
+    for workers in [4, 8] {
+        let sends = sends_for(workers);
+        let param = format!("{workers}");
+        group.throughput(Throughput::Elements(sends.iter().sum::<usize>() as u64));
+        scenario(&mut group, "deque-channel", &param, ours, &sends);
+        scenario(
+            &mut group,
+            "crossbeam-channel",
+            &param,
+            crossbeam_channel,
+            &sends,
+        );
+        scenario(&mut group, "flume", &param, flume, &sends);
+        scenario(
+            &mut group,
+            "crossbeam-deque-injector",
+            &param,
+            injector,
+            &sends,
+        );
+    }
+    group.finish();
+}
+
+const VALUES: usize = 200_000;
+
+fn send_recv(c: &mut Criterion) {
+    all_peers(c, "deque_channel/send_recv", |workers| {
+        vec![VALUES / workers; workers]
+    });
+}
+
+fn imbalanced(c: &mut Criterion) {
+    all_peers(c, "deque_channel/imbalanced", |workers| {
+        let mut sends = vec![0; workers];
+        sends[0] = VALUES;
+        sends
+    });
+}
+
+/// One worker, no contention: send 256, receive 256. The fast path alone.
+fn local_burst(c: &mut Criterion) {
+    fn burst<P: Port>(port: &mut P) {
+        for v in 0..256 {
+            port.send(black_box(v));
+        }
+        for _ in 0..256 {
+            black_box(port.recv());
+        }
+    }
+    let mut group = c.benchmark_group("deque_channel/local_burst");
+    group.throughput(Throughput::Elements(512));
+    let mut port = ours(1).pop().unwrap();
+    group.bench_function("deque-channel", |b| b.iter(|| burst(&mut port)));
+    let mut port = injector(1).pop().unwrap();
+    group.bench_function("crossbeam-deque-injector", |b| b.iter(|| burst(&mut port)));
+    let mut port = crossbeam_channel(1).pop().unwrap();
+    group.bench_function("crossbeam-channel", |b| b.iter(|| burst(&mut port)));
+    let mut port = flume(1).pop().unwrap();
+    group.bench_function("flume", |b| b.iter(|| burst(&mut port)));
+    group.finish();
+}
+
+criterion_group!(benches, local_burst, send_recv, imbalanced);
+criterion_main!(benches);
