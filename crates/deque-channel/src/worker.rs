@@ -206,39 +206,55 @@ impl<T> Worker<T> {
         self.steal()
     }
 
-    /// Up to `workers` attempts on random victims, never this worker, with
-    /// a growing spin between attempts.
+    /// Visits every other worker once, starting from a random one, and
+    /// steals about half of the first non-empty deque found. If some victim
+    /// was mid-steal (`Retry`), spins briefly and sweeps once more.
     ///
-    /// Batch stealing pays here: one claim moves about half of the victim's
-    /// values, so the next `recv`s are plain local pops instead of more
-    /// contended steals, and work spreads in halves like a binary tree.
+    /// A random start spreads thieves over victims; the sweep guarantees a
+    /// value sitting in any deque is found (random probes alone can miss
+    /// the one busy victim and report `None`, which costs the caller far
+    /// more than the sweep). Batch stealing pays: one claim moves about half
+    /// of the victim's values, so the next `recv`s are local pops instead of
+    /// more contended steals, and work spreads in halves.
     #[cold]
     fn steal(&self) -> Option<T> {
         let stealers = &self.channel.shared.stealers;
-        let workers = stealers.len();
-        if workers == 1 {
+        let others = stealers.len() - 1;
+        if others == 0 {
             return None;
         }
-        let counters = self.counters();
-        let mut rng = self.rng.borrow_mut();
-        for attempt in 0..workers {
-            let mut victim = rng.usize(..workers - 1);
-            if victim >= self.id {
-                victim += 1;
+        let start = self.rng.borrow_mut().usize(..others);
+        for sweep in 0..2 {
+            let mut saw_retry = false;
+            for k in 0..others {
+                // Victims are numbered 0..others, skipping this worker.
+                let mut victim = (start + k) % others;
+                if victim >= self.id {
+                    victim += 1;
+                }
+                match stealers[victim].steal_batch_and_pop(&self.local) {
+                    Steal::Success(value) => {
+                        self.counters().recv_stolen.add(1);
+                        // Our deque was empty before the steal (our pop just
+                        // failed and only we push to it), so its length is
+                        // what moved in, less anything a thief already took.
+                        self.counters().stolen.add(1 + self.local.len() as u64);
+                        return Some(value);
+                    }
+                    Steal::Retry => saw_retry = true,
+                    Steal::Empty => {}
+                }
             }
-            if let Steal::Success(value) = stealers[victim].steal_batch_and_pop(&self.local) {
-                counters.recv_stolen.add(1);
-                // Our deque was empty before the steal (our pop just failed
-                // and only we push to it), so its length is what moved in,
-                // less anything a thief already took from it.
-                counters.stolen.add(1 + self.local.len() as u64);
-                return Some(value);
+            if !saw_retry {
+                break;
             }
-            for _ in 0..1u32 << attempt.min(6) {
-                core::hint::spin_loop();
+            if sweep == 0 {
+                for _ in 0..32 {
+                    core::hint::spin_loop();
+                }
             }
         }
-        counters.failed_steal_rounds.add(1);
+        self.counters().failed_steal_rounds.add(1);
         None
     }
 }
