@@ -280,14 +280,17 @@ fn main() -> ExitCode {
     let stats: Vec<WorkerStats> = channel.stats();
     for (id, (nodes, s)) in shares.iter().zip(&stats).enumerate() {
         let received = s.recv_local + s.recv_global + s.recv_stolen;
+        // Values a batch steal moved into this worker's deque are popped
+        // later as local ones: count them where they came from.
+        let stolen = s.stolen.min(received);
+        let own = received - s.recv_global - stolen;
         println!(
-            "  worker {id}: {:>5.1}% of nodes; received {:>5.1}% local, {:>5.1}% global, {:>5.1}% stolen; {} offload batches, {} values stolen, {} empty steal rounds",
+            "  worker {id}: {:>5.1}% of nodes; they came {:>5.1}% from its own sends, {:>5.1}% from the global queue, {:>5.1}% stolen; {} offload batches, {} empty steal sweeps",
             percent(*nodes, total),
-            percent(s.recv_local, received),
+            percent(own, received),
             percent(s.recv_global, received),
-            percent(s.recv_stolen, received),
+            percent(stolen, received),
             s.offloads,
-            s.stolen,
             s.failed_steal_rounds,
         );
     }
