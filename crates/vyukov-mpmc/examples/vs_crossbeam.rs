@@ -8,8 +8,11 @@
 //! Each scenario: N producers push VALUES values in total, N consumers pop
 //! until each has its share. A run is timed from the moment all threads
 //! are released to the last join. The two queues run alternately, RUNS
-//! times each (default 5); the table shows the median throughput with the
-//! min and max, and the ratio of the medians (ours / crossbeam).
+//! times each (default 5; which goes first alternates too); the table shows
+//! the median throughput with the min and max, the ratio of the medians
+//! (ours / crossbeam), and the median of the per-round ratios: on a shared
+//! or virtualised machine the speed of both moves a lot from minute to
+//! minute, and a round's two runs see the same conditions.
 //!
 //! The quick, throwaway check of the issue; the criterion benches in
 //! `benches/` are the tracked ones.
@@ -134,6 +137,19 @@ fn stats(values: usize, times: &[Duration]) -> (f64, f64, f64) {
     (mops[mops.len() / 2], mops[0], mops[mops.len() - 1])
 }
 
+/// Median of the per-round ratios (crossbeam's time / ours): each round
+/// runs both queues back to back, so slow phases of a shared machine hit
+/// both sides of a ratio alike.
+fn median_paired_ratio(ours: &[Duration], theirs: &[Duration]) -> f64 {
+    let mut r: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .map(|(o, t)| t.as_secs_f64() / o.as_secs_f64())
+        .collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let values: usize = args
@@ -145,12 +161,12 @@ fn main() {
         "capacity 1024, {values} values per run, {runs} runs each, alternating; {cores} cores"
     );
     println!(
-        "{:<6} {:>26} {:>26} {:>7}",
-        "", "vyukov_mpmc Mops/s", "crossbeam Mops/s", "ratio"
+        "{:<6} {:>26} {:>26} {:>7} {:>7}",
+        "", "vyukov_mpmc Mops/s", "crossbeam Mops/s", "ratio", "paired"
     );
     println!(
-        "{:<6} {:>26} {:>26} {:>7}",
-        "", "median [min-max]", "median [min-max]", ""
+        "{:<6} {:>26} {:>26} {:>7} {:>7}",
+        "", "median [min-max]", "median [min-max]", "medians", "median"
     );
 
     for n in [1, 2, 4] {
@@ -161,14 +177,20 @@ fn main() {
 
         let mut ours = Vec::new();
         let mut theirs = Vec::new();
-        for _ in 0..runs {
-            ours.push(run::<vyukov_mpmc::ArrayQueue<u64>>(n, values));
-            theirs.push(run::<crossbeam_queue::ArrayQueue<u64>>(n, values));
+        for round in 0..runs {
+            // Alternate which goes first, so neither always follows the other.
+            if round % 2 == 0 {
+                ours.push(run::<vyukov_mpmc::ArrayQueue<u64>>(n, values));
+                theirs.push(run::<crossbeam_queue::ArrayQueue<u64>>(n, values));
+            } else {
+                theirs.push(run::<crossbeam_queue::ArrayQueue<u64>>(n, values));
+                ours.push(run::<vyukov_mpmc::ArrayQueue<u64>>(n, values));
+            }
         }
         let (om, olo, ohi) = stats(values, &ours);
         let (tm, tlo, thi) = stats(values, &theirs);
         println!(
-            "{:<6} {:>10.2} [{:>6.2}-{:>6.2}] {:>10.2} [{:>6.2}-{:>6.2}] {:>6.2}x",
+            "{:<6} {:>10.2} [{:>6.2}-{:>6.2}] {:>10.2} [{:>6.2}-{:>6.2}] {:>6.2}x {:>6.2}x",
             format!("{n}P{n}C"),
             om,
             olo,
@@ -176,7 +198,8 @@ fn main() {
             tm,
             tlo,
             thi,
-            om / tm
+            om / tm,
+            median_paired_ratio(&ours, &theirs),
         );
     }
 }

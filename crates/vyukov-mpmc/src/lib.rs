@@ -108,3 +108,8 @@ mod sync;
 
 pub use array_queue::{ArrayQueue, IntoIter};
 pub use closable::{ClosableQueue, Pop, PushError};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -37,19 +37,26 @@
 //! * Slot ownership moves by the stamp: the owner's `Release` store of the
 //!   next stamp pairs with the next owner's `Acquire` load of the stamp.
 //!   That is all memory safety needs.
-//! * Every successful write of `head` and `tail` is `SeqCst`, and the loads
-//!   that decide "full" or "empty" (and `len`) are `SeqCst` too, so those
-//!   answers are read in the single total order of all `SeqCst` operations:
-//!   "empty" means `head == tail` at the point of the tail load in that
-//!   order (crossbeam uses a `SeqCst` fence and a relaxed load there; a
-//!   `SeqCst` load gives the same guarantee here, as every write of the
-//!   word is `SeqCst`, and on x86 costs a plain load instead of an `mfence`).
-//! * The loads that merely pick where to start (the first `head`/`tail`
-//!   load, reloads after a lost race) are `Relaxed`: a stale value only
-//!   makes the following compare-and-swap fail.
+//! * Every write of `head` and `tail` under shared access is `SeqCst`, and
+//!   so is every load of them, compare-and-swap failures included. "Full",
+//!   "empty" and `len` are then read at one point of the single total order
+//!   S of `SeqCst` operations: a `SeqCst` load follows in S the write it
+//!   reads (coherence) and precedes the loads after it in the same thread.
+//!   So a pop that read `head == h` and then `tail == h` saw the ring empty
+//!   at the point of its tail load in S (`head` only grows and never passes
+//!   `tail`), and a push that read `tail == t` and then `head + lap == t` saw
+//!   it full. crossbeam gets the same from relaxed loads and a `SeqCst`
+//!   fence; here, on x86, every one of these loads is a plain `mov` (only
+//!   `SeqCst` *stores* and read-modify-writes cost there), where the fence
+//!   is an `mfence` on every full or empty check. That check runs on every
+//!   poll of an empty (or full) queue, and in our measurements the fence
+//!   is most of what this ring gains on crossbeam's there. (On AArch64 the
+//!   loads become `ldar` instead of `ldr` plus a `dmb` on the check.)
 
 use alloc::boxed::Box;
+use core::marker::PhantomData;
 use core::mem;
+use core::ptr::{self, NonNull};
 
 use crossbeam_utils::CachePadded;
 
@@ -77,14 +84,22 @@ pub(crate) struct Ring<T, const CLOSABLE: bool> {
     tail: CachePadded<AtomicIndex>,
 
     /// The slots: `cap` of them, each with its stamp.
-    buffer: Box<[Slot<T>]>,
+    ///
+    /// A `Box<[Slot<T>]>` turned into a raw pointer (and back in `Drop`), so
+    /// that reaching one slot borrows that slot only, not the whole slice:
+    /// the same code, but miri's borrow trackers then check each access in
+    /// constant time instead of retagging `cap` slots per operation.
+    buffer: NonNull<Slot<T>>,
 
-    /// The capacity, exactly as asked for (`buffer.len()`).
+    /// The capacity, exactly as asked for: the number of slots.
     cap: usize,
 
     /// The stamp `{ lap: 1, index: 0 }`: the smallest power of two
     /// greater than `cap`.
     one_lap: Index,
+
+    /// The ring owns the slots (and so the `T`s in them).
+    _owns: PhantomData<Box<[Slot<T>]>>,
 }
 
 // SAFETY: the ring owns its values (it is a container of `T`s that moves
@@ -121,6 +136,10 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
         // Slot `i` starts empty at lap 0: stamp `{ lap: 0, index: i }`.
         // `i < cap <= Index::MAX` (checked just above), so the cast is exact.
         let buffer: Box<[Slot<T>]> = (0..cap).map(|i| Slot::new(i as Index)).collect();
+        // Given back to a `Box` in `Drop`.
+        let buffer = NonNull::new(Box::into_raw(buffer))
+            .expect("Box::into_raw is never null")
+            .cast::<Slot<T>>();
 
         Self {
             // Head and tail both start at `{ lap: 0, index: 0 }`: empty.
@@ -129,6 +148,7 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
             buffer,
             cap,
             one_lap,
+            _owns: PhantomData,
         }
     }
 
@@ -165,11 +185,12 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
     #[inline(always)]
     fn slot(&self, stamp: Index) -> &Slot<T> {
         let index = self.index(stamp);
-        debug_assert!(index < self.buffer.len());
-        // SAFETY: every stamp the ring makes has an index below `cap`:
-        // they start at `0..cap`, and `next` wraps to 0 instead of reaching
-        // `cap`. `buffer.len() == cap`.
-        unsafe { self.buffer.get_unchecked(index) }
+        debug_assert!(index < self.cap);
+        // SAFETY: every stamp the ring makes has an index below `cap`: they
+        // start at `0..cap`, and `next` wraps to 0 instead of reaching `cap`.
+        // `buffer` points to `cap` initialised slots that live as long as
+        // the ring, and slots are only ever shared (`&Slot`).
+        unsafe { &*self.buffer.as_ptr().add(index) }
     }
 
     /// The push loop shared by every kind of push.
@@ -187,7 +208,9 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
         mut on_full: impl FnMut(T, Index, Index, &Slot<T>) -> Result<T, E>,
     ) -> Result<(), E> {
         let backoff = Backoff::new();
-        let mut tail = self.tail.load(Ordering::Relaxed);
+        // SeqCst: a point in S from which "full" can be decided (module
+        // docs); pairs with the SeqCst writes of `tail`. A plain load on x86.
+        let mut tail = self.tail.load(Ordering::SeqCst);
 
         loop {
             if CLOSABLE && tail & CLOSED != 0 {
@@ -204,14 +227,15 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
 
             if tail == stamp {
                 // The slot is empty and waits for this very tail: claim it.
-                // SeqCst: part of the total order that the full/empty loads
-                // read (see the module docs); on success it is also the one
-                // write that reserves the slot, so no other producer can.
+                // SeqCst (both ways): a write of `tail` in S, read by the
+                // SeqCst loads of `tail` in `pop`, `len`, `is_empty`; on
+                // failure, a load of `tail` in S like the one above. On
+                // success it is the one write that reserves the slot.
                 match self.tail.compare_exchange_weak(
                     tail,
                     new_tail,
                     Ordering::SeqCst,
-                    Ordering::Relaxed,
+                    Ordering::SeqCst,
                 ) {
                     Ok(_) => {
                         // SAFETY: we won the slot: only the producer that
@@ -237,12 +261,14 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                 // stamp (a consumer may be in the middle of popping it).
                 value = on_full(value, tail, new_tail, slot)?;
                 backoff.spin();
-                tail = self.tail.load(Ordering::Relaxed);
+                // SeqCst: as the first load of `tail`.
+                tail = self.tail.load(Ordering::SeqCst);
             } else {
                 // Another producer claimed this slot and has not written it
                 // yet, or our `tail` is stale: wait for the stamp to move.
                 backoff.snooze();
-                tail = self.tail.load(Ordering::Relaxed);
+                // SeqCst: as the first load of `tail`.
+                tail = self.tail.load(Ordering::SeqCst);
             }
         }
     }
@@ -280,7 +306,9 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
     #[inline]
     pub(crate) fn pop(&self) -> Result<T, Index> {
         let backoff = Backoff::new();
-        let mut head = self.head.load(Ordering::Relaxed);
+        // SeqCst: a point in S from which "empty" can be decided (module
+        // docs); pairs with the SeqCst writes of `head`. A plain load on x86.
+        let mut head = self.head.load(Ordering::SeqCst);
 
         loop {
             let slot = self.slot(head);
@@ -292,14 +320,15 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
             if head + 1 == stamp {
                 // The slot is full and waits for this very head: claim it.
                 let new_head = self.next(head);
-                // SeqCst: part of the total order read by the full/empty
-                // loads (`is_full_at` pairs with it); on success it is the
-                // one write that gives this slot's value to us.
+                // SeqCst (both ways): a write of `head` in S, read by the
+                // SeqCst loads of `head` in `is_full_at`, `len`, `is_full`;
+                // on failure, a load of `head` in S like the one above. On
+                // success it is the one write that gives us the slot's value.
                 match self.head.compare_exchange_weak(
                     head,
                     new_head,
                     Ordering::SeqCst,
-                    Ordering::Relaxed,
+                    Ordering::SeqCst,
                 ) {
                     Ok(_) => {
                         // SAFETY: we won the slot: only the consumer that
@@ -333,12 +362,14 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                     return Err(tail);
                 }
                 backoff.spin();
-                head = self.head.load(Ordering::Relaxed);
+                // SeqCst: as the first load of `head`.
+                head = self.head.load(Ordering::SeqCst);
             } else {
                 // A consumer from one lap ago is still reading this slot, or
                 // our `head` is stale: wait for the stamp to move.
                 backoff.snooze();
-                head = self.head.load(Ordering::Relaxed);
+                // SeqCst: as the first load of `head`.
+                head = self.head.load(Ordering::SeqCst);
             }
         }
     }
@@ -462,7 +493,7 @@ impl<T> Ring<T, false> {
                 // the slot's stamp is last lap's).
                 if self
                     .head
-                    .compare_exchange_weak(head, new_head, Ordering::SeqCst, Ordering::Relaxed)
+                    .compare_exchange_weak(head, new_head, Ordering::SeqCst, Ordering::SeqCst)
                     .is_ok()
                 {
                     // SeqCst: publishes the new tail in the same total order.
@@ -532,7 +563,7 @@ impl<T> Ring<T, true> {
         self.is_full_at(tail)
             && self
                 .tail
-                .compare_exchange(tail, tail | CLOSED, Ordering::SeqCst, Ordering::Relaxed)
+                .compare_exchange(tail, tail | CLOSED, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
     }
 
@@ -555,5 +586,11 @@ impl<T, const CLOSABLE: bool> Drop for Ring<T, CLOSABLE> {
                 drop(value);
             }
         }
+        let slots = ptr::slice_from_raw_parts_mut(self.buffer.as_ptr(), self.cap);
+        // SAFETY: `buffer` and `cap` are the parts of the `Box<[Slot<T>]>`
+        // made in `new`, given back exactly once, here. The slots' values are
+        // `MaybeUninit`: dropping the box frees them without touching a `T`
+        // (every value left was dropped just above).
+        drop(unsafe { Box::from_raw(slots) });
     }
 }
