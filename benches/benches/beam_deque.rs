@@ -254,5 +254,36 @@ fn owner_with_thief(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, push_pop_256, owner_with_thief);
+/// Two owners on two threads, each pushing and popping bursts of 16 on its
+/// own deque: no stealing, so any slowdown against `push_pop_256` is the
+/// cost of running beside another busy deque.
+fn two_owners(c: &mut Criterion) {
+    fn run<O: Owner>(rounds: usize) {
+        thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(move || {
+                    let owner = O::make(256, false);
+                    for _ in 0..rounds {
+                        for v in 0..16 {
+                            assert!(owner.push(black_box(v)));
+                        }
+                        for _ in 0..16 {
+                            black_box(owner.pop());
+                        }
+                    }
+                });
+            }
+        });
+    }
+    let mut group = c.benchmark_group("beam_deque/two_owners");
+    const ROUNDS: usize = 10_000;
+    group.throughput(Throughput::Elements((2 * 2 * 16 * ROUNDS) as u64));
+    group.sample_size(20);
+    group.bench_function("beam-deque", |b| b.iter(|| run::<Ours>(ROUNDS)));
+    group.bench_function("crossbeam-deque", |b| b.iter(|| run::<Crossbeam>(ROUNDS)));
+    group.bench_function("st3", |b| b.iter(|| run::<St3>(ROUNDS)));
+    group.finish();
+}
+
+criterion_group!(benches, push_pop_256, owner_with_thief, two_owners);
 criterion_main!(benches);

@@ -8,6 +8,7 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -132,11 +133,12 @@ const BURST: usize = 16;
 
 /// Runs the pattern: worker `i` sends `sends[i]` values in bursts of 16,
 /// receiving up to 16 after each burst, then receives until all are in.
-fn run<P: Port>(mut ports: Vec<P>, sends: &[usize]) {
+fn run<P: Port>(ports: Vec<P>, sends: &[usize]) {
     let total: usize = sends.iter().sum();
     let received = AtomicUsize::new(0);
     thread::scope(|scope| {
-        for (port, &to_send) in ports.iter_mut().zip(sends) {
+        // Each thread owns its port (moved in), as a real worker would.
+        for (mut port, &to_send) in ports.into_iter().zip(sends) {
             let received = &received;
             scope.spawn(move || {
                 let mut sent = 0;
@@ -184,8 +186,16 @@ fn scenario<P: Port>(
     make: Make<P>,
     sends: &[usize],
 ) {
+    // One set of threads per sample, running `iters` times the workload, so
+    // thread start-up (the same for every peer) does not blur the ratios.
     group.bench_function(BenchmarkId::new(name, param), |b| {
-        b.iter(|| run(make(sends.len()), sends))
+        b.iter_custom(|iters| {
+            let scaled: Vec<usize> = sends.iter().map(|s| s * iters as usize).collect();
+            let ports = make(sends.len());
+            let start = Instant::now();
+            run(ports, &scaled);
+            start.elapsed()
+        })
     });
 }
 
@@ -216,7 +226,7 @@ fn all_peers(c: &mut Criterion, group_name: &str, sends_for: impl Fn(usize) -> V
     group.finish();
 }
 
-const VALUES: usize = 200_000;
+const VALUES: usize = 50_000;
 
 fn send_recv(c: &mut Criterion) {
     all_peers(c, "deque_channel/send_recv", |workers| {
