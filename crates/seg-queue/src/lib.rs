@@ -1,0 +1,191 @@
+//! An unbounded multi-producer multi-consumer FIFO queue, made of bounded
+//! segments linked in a list.
+//!
+//! [`SegQueue`] is a drop-in replacement for `crossbeam_queue::SegQueue`:
+//! same methods, same meaning (`push` never fails, FIFO `pop`, `len`,
+//! `is_empty`, owned iteration oldest first, a `const` [`SegQueue::new`]).
+//! Unlike crossbeam's, it gives drained segments back for reuse, so a queue
+//! that is pushed and popped at the same rate allocates nothing in the
+//! steady state, and its memory follows the number of values queued.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::thread;
+//! use seg_queue::SegQueue;
+//!
+//! let q = Arc::new(SegQueue::new());
+//!
+//! let producers: Vec<_> = (0..2)
+//!     .map(|p| {
+//!         let q = Arc::clone(&q);
+//!         thread::spawn(move || {
+//!             for i in 0..1000 {
+//!                 q.push(p * 1000 + i); // never full
+//!             }
+//!         })
+//!     })
+//!     .collect();
+//!
+//! let mut sum = 0;
+//! let mut got = 0;
+//! while got < 2000 {
+//!     match q.pop() {
+//!         Some(v) => {
+//!             sum += v;
+//!             got += 1;
+//!         }
+//!         None => thread::yield_now(),
+//!     }
+//! }
+//! for p in producers {
+//!     p.join().unwrap();
+//! }
+//! assert_eq!(sum, (0..2000).sum());
+//! assert!(q.is_empty());
+//! ```
+//!
+//! # How it works
+//!
+//! Each segment is a `vyukov_mpmc::ClosableQueue`: Dmitry Vyukov's bounded
+//! ring whose tail word has a `CLOSED` bit. The queue keeps a `head` pointer
+//! (the segment consumers pop from) and a `tail` pointer (the segment
+//! producers push into).
+//!
+//! * **Push** tries the tail segment with `push_or_close`: it either
+//!   reserves a slot, or finds the segment full and closes it, atomically
+//!   with slot reservation (one compare-and-swap on the ring's tail word).
+//!   A closed segment never accepts another value. The producer then links
+//!   a new segment, already holding its value, after the closed one (a
+//!   compare-and-swap of its `next` from null; the loser of a race takes
+//!   its value back and returns its segment to the pool) and moves `tail`.
+//! * **Pop** pops from the head segment. `Empty` means the segment is open,
+//!   so it is the last one: the queue is empty. `Drained` means it is closed
+//!   and every value it will ever hold has been taken: the consumer moves
+//!   `tail` (if it lags) and then `head` to the next segment, and the one
+//!   whose compare-and-swap moved `head` retires the drained segment.
+//!
+//! This fixes the two flaws of the plain "list of bounded queues" design:
+//!
+//! 1. **No lost values.** A producer that read the tail segment and then
+//!    stalled cannot push into it after consumers drained it and moved on:
+//!    to be drained it must be closed, and a closed segment refuses every
+//!    push (the closing is part of the same atomic word as reservation, so
+//!    there is no check-then-act window). The value comes back and goes to
+//!    the next segment.
+//! 2. **No leak.** Drained segments are recycled (one spare kept, so that
+//!    the steady state allocates nothing) or freed while the queue lives,
+//!    once no thread can still touch them, by the scheme below.
+//!
+//! # Reclamation: hazard pointers, per queue
+//!
+//! A thread uses a linked segment only while it *protects* it. To protect
+//! the segment `head` (or `tail`) points to, it claims a free slot of the
+//! queue's hazard table by a compare-and-swap that writes the segment's
+//! address into it, then reloads `head` (or `tail`) and checks that it still
+//! points there, retrying with the new address if not. It clears the slot
+//! (a `Release` store) when its operation ends. The thread whose
+//! compare-and-swap moves `head` past a drained segment, `tail` being past
+//! it already, retires the segment: it scans every slot; if none holds the
+//! segment's address, the segment is reset and kept as the spare, or freed
+//! if there is a spare already; otherwise it goes on a retired list that
+//! every later retirement scans again.
+//!
+//! **Why it is safe.** The hazard write, the validating reload, the unlink
+//! and the scan are all `SeqCst`, so they fall in one total order. If a
+//! thread's hazard write comes before the scan's load of its slot, the scan
+//! sees it (or a later value, written only after the thread is done with
+//! the segment), and the segment is kept. If the scan comes first, the
+//! unlink does too, so the thread's validating reload finds `head` and
+//! `tail` past the segment (they never come back to a segment before it is
+//! recycled), and the thread retries without having touched it. A scan that
+//! finds a slot cleared (or reused after clearing) acquires that clear, so
+//! everything the protecting thread did to the segment happens before the
+//! reset or free. Since a protected segment is never recycled, the
+//! compare-and-swaps that move `head` and `tail` away from a protected
+//! segment cannot be fooled by its address coming back (ABA).
+//!
+//! The cost on the fast path is one compare-and-swap on the thread's own,
+//! usually uncontended, slot (each slot has its own cache line) and a
+//! plain store to clear it; the scan happens once per segment. A slot is held
+//! for one operation only; an operation starts looking for a free slot at
+//! a per-thread index (see Features), and when every inline
+//! slot is in use, extra slots are added to a list that lives as long as
+//! the queue, so no thread ever waits for a slot.
+//!
+//! Memory held: the segments from head to tail, the spare, and retired
+//! segments that some thread still protected at their retirement (at most
+//! one per slot in use at that moment, each freed at the next retirement
+//! after its protector leaves).
+//!
+//! The source narrates every step and what each atomic ordering pairs with
+//! (`src/queue.rs`, `src/hazard.rs`, `src/pool.rs`). Loom models (where a
+//! `SeqCst` fence stands in for the total order of `SeqCst` accesses that
+//! loom does not model), miri, a counting-allocator test and release-mode
+//! stress tests check it.
+//!
+//! # Progress
+//!
+//! Segment changes never wait: a producer that finds the tail segment
+//! closed and not yet linked links its own, and a consumer that finds the
+//! head segment drained and not yet linked reports the queue empty (the
+//! producer's value is not in the queue until its link succeeds). Within a
+//! segment, the queue inherits the ring's guarantee: a producer preempted
+//! between reserving a slot and writing it holds up the consumer of that
+//! slot (see `vyukov_mpmc`'s docs); this is also true of crossbeam's
+//! `SegQueue`.
+//!
+//! # Sources
+//!
+//! * Maged M. Michael, "Hazard pointers: safe memory reclamation for
+//!   lock-free objects", IEEE TPDS 15(6), 2004.
+//! * The closed bit in the tail word: LCRQ, Adam Morrison and Yehuda Afek,
+//!   "Fast concurrent queues for x86 processors", PPoPP 2013.
+//! * crossbeam's `SegQueue` (crossbeam-queue), whose API this follows.
+//!
+//! # Features
+//!
+//! * `std` (default): each thread gets its own hazard slot to start from
+//!   (a thread-local number), so threads do not contend for slots. Without
+//!   it the crate is `#![no_std]` + `alloc`, and a hash of the stack
+//!   address picks the starting slot.
+#![no_std]
+
+extern crate alloc;
+extern crate std;
+
+mod hazard;
+mod into_iter;
+mod pool;
+mod queue;
+mod segment;
+mod sync;
+
+pub use into_iter::IntoIter;
+pub use queue::{DEFAULT_SEGMENT_CAPACITY, SegQueue};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(all(test, not(seg_queue_loom)))]
+mod static_facts {
+    use core::cell::Cell;
+    use core::mem::align_of;
+    use std::rc::Rc;
+
+    use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert};
+
+    use crate::{IntoIter, SegQueue};
+
+    // Shared freely between threads when the values can move between them.
+    assert_impl_all!(SegQueue<u64>: Send, Sync, Default, core::fmt::Debug);
+    assert_impl_all!(IntoIter<u64>: Send, Sync, ExactSizeIterator);
+    // No `T: Send`, no crossing threads.
+    assert_not_impl_any!(SegQueue<Rc<u8>>: Send, Sync);
+    // Values need not be `Sync`: they move, they are never shared.
+    assert_impl_all!(SegQueue<Cell<u8>>: Send, Sync);
+
+    // `head` and `tail` each sit alone on their cache line(s).
+    const_assert!(align_of::<SegQueue<u64>>() >= 64);
+}

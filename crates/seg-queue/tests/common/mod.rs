@@ -1,0 +1,40 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+/// Scales an iteration count down under miri, which runs ~1000x slower.
+pub fn scaled(native: usize, under_miri: usize) -> usize {
+    if cfg!(miri) { under_miri } else { native }
+}
+
+/// A value that counts its drops, to prove each is dropped exactly once.
+#[derive(Debug)]
+pub struct Counted {
+    pub id: usize,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Counted {
+    pub fn new(id: usize, drops: &Arc<AtomicUsize>) -> Self {
+        Counted {
+            id,
+            drops: Arc::clone(drops),
+        }
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, SeqCst);
+    }
+}
+
+pub fn drop_counter() -> Arc<AtomicUsize> {
+    Arc::new(AtomicUsize::new(0))
+}
+
+pub fn drops(counter: &Arc<AtomicUsize>) -> usize {
+    counter.load(SeqCst)
+}
