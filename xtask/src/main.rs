@@ -5,6 +5,7 @@
 //! lives in its own module; `main` only picks one and turns its outcome into
 //! an exit code.
 
+mod bench;
 mod command;
 mod verify;
 mod workspace;
@@ -18,6 +19,8 @@ usage: cargo xtask <command> [options]
 commands:
   verify    run the test matrix (fmt, clippy, tests, doc tests, loom, miri, stress)
             and print a table of stages; see `cargo xtask verify --help`
+  bench     run the benchmarks, ours against the peers, and write a table, JSON
+            and charts under target/bench/; see `cargo xtask bench --help`
   help      print this message
 ";
 
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     };
     match subcommand.as_str() {
         "verify" => verify::main(rest),
+        "bench" => bench::main(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS
