@@ -13,7 +13,8 @@
 //! alternately, RUNS times each (default 5); the table shows the median
 //! throughput with the min and max, the ratio of the medians (ours /
 //! crossbeam) and the median of the per-round ratios. SEGMENT sets
-//! seg-queue's segment capacity (default: `DEFAULT_SEGMENT_CAPACITY`);
+//! seg-queue's fixed segment capacity (default: `SegQueue::new`'s growing
+//! segments);
 //! crossbeam's blocks hold 31 values.
 //!
 //! The quick, throwaway check of the issue; the criterion benches in
@@ -27,15 +28,15 @@ use std::time::{Duration, Instant};
 /// The two methods a run needs.
 trait Queue: Send + Sync + 'static {
     const NAME: &'static str;
-    fn make(segment: usize) -> Self;
+    fn make(segment: Option<usize>) -> Self;
     fn push(&self, v: u64);
     fn pop(&self) -> Option<u64>;
 }
 
 impl Queue for seg_queue::SegQueue<u64> {
     const NAME: &'static str = "seg_queue";
-    fn make(segment: usize) -> Self {
-        Self::with_segment_capacity(segment)
+    fn make(segment: Option<usize>) -> Self {
+        segment.map_or_else(Self::new, Self::with_segment_capacity)
     }
     #[inline]
     fn push(&self, v: u64) {
@@ -49,7 +50,7 @@ impl Queue for seg_queue::SegQueue<u64> {
 
 impl Queue for crossbeam_queue::SegQueue<u64> {
     const NAME: &'static str = "crossbeam";
-    fn make(_: usize) -> Self {
+    fn make(_: Option<usize>) -> Self {
         Self::new()
     }
     #[inline]
@@ -76,7 +77,7 @@ fn wait(failures: &mut u32) {
 }
 
 /// One timed run: `n` producers, `n` consumers, `values` in total.
-fn run<Q: Queue>(n: usize, values: usize, segment: usize) -> Duration {
+fn run<Q: Queue>(n: usize, values: usize, segment: Option<usize>) -> Duration {
     let q = Arc::new(Q::make(segment));
     let start = Arc::new(Barrier::new(2 * n + 1));
     let per = values / n;
@@ -153,15 +154,12 @@ fn main() {
         .next()
         .map_or(4_000_000, |s| s.parse().expect("VALUES"));
     let runs: usize = args.next().map_or(5, |s| s.parse().expect("RUNS"));
-    let segment: usize = args
-        .next()
-        .map_or(seg_queue::DEFAULT_SEGMENT_CAPACITY, |s| {
-            s.parse().expect("SEGMENT")
-        });
+    let segment: Option<usize> = args.next().map(|s| s.parse().expect("SEGMENT"));
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "seg_queue segment capacity {segment} (crossbeam: 31 per block), {values} values per \
-         run, {runs} runs each, alternating; {cores} cores"
+        "seg_queue segment capacity {} (crossbeam: 31 per block), {values} values per \
+         run, {runs} runs each, alternating; {cores} cores",
+        segment.map_or("growing (SegQueue::new)".to_owned(), |c| c.to_string())
     );
     println!(
         "{:<6} {:>26} {:>26} {:>7} {:>7}",

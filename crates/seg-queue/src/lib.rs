@@ -72,9 +72,23 @@
 //!    push (the closing is part of the same atomic word as reservation, so
 //!    there is no check-then-act window). The value comes back and goes to
 //!    the next segment.
-//! 2. **No leak.** Drained segments are recycled (one spare kept, so that
+//! 2. **No leak.** Drained segments are recycled (two spares kept, so that
 //!    the steady state allocates nothing) or freed while the queue lives,
 //!    once no thread can still touch them, by the scheme below.
+//!
+//! # Segment sizes
+//!
+//! A segment is a ring: while consumers keep up, producers go round the
+//! tail segment lap after lap and no segment is added. One is added only
+//! when the last one overflows, that is when the queue grows; then each new
+//! segment of a [`SegQueue::new`] queue holds twice as many values as the
+//! one before, from [`FIRST_SEGMENT_CAPACITY`] up to
+//! [`SegQueue::max_segment_capacity`] (1024 slots, fewer for values over a
+//! few bytes: see [`MAX_SEGMENT_BYTES`]). A queue that stays short keeps
+//! small segments; a long one crosses a segment boundary (linking, a hazard
+//! scan, a spare or an allocation) once per thousand values rather than
+//! once per 32, which is what makes it faster than a queue of fixed small
+//! blocks. [`SegQueue::with_segment_capacity`] fixes the size instead.
 //!
 //! # Reclamation: hazard pointers, per queue
 //!
@@ -86,9 +100,10 @@
 //! (a `Release` store) when its operation ends. The thread whose
 //! compare-and-swap moves `head` past a drained segment, `tail` being past
 //! it already, retires the segment: it scans every slot; if none holds the
-//! segment's address, the segment is reset and kept as the spare, or freed
-//! if there is a spare already; otherwise it goes on a retired list that
-//! every later retirement scans again.
+//! segment's address, the segment is reset and kept as a spare (if it has
+//! the largest capacity and fewer than two spares are kept), or freed;
+//! otherwise it goes on a retired list that every later retirement (and a
+//! producer that finds no spare) scans again.
 //!
 //! **Why it is safe.** The hazard write, the validating reload, the unlink
 //! and the scan are all `SeqCst`, so they fall in one total order. If a
@@ -112,7 +127,7 @@
 //! slot is in use, extra slots are added to a list that lives as long as
 //! the queue, so no thread ever waits for a slot.
 //!
-//! Memory held: the segments from head to tail, the spare, and retired
+//! Memory held: the segments from head to tail, two spares, and retired
 //! segments that some thread still protected at their retirement (at most
 //! one per slot in use at that moment, each freed at the next retirement
 //! after its protector leaves).
@@ -161,7 +176,7 @@ mod segment;
 mod sync;
 
 pub use into_iter::IntoIter;
-pub use queue::{DEFAULT_SEGMENT_CAPACITY, SegQueue};
+pub use queue::{FIRST_SEGMENT_CAPACITY, MAX_SEGMENT_BYTES, MAX_SEGMENT_CAPACITY, SegQueue};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -7,7 +7,9 @@ use crate::hazard::Hazards;
 use crate::segment::Segment;
 use crate::sync::{AtomicPtr, Ordering};
 
-/// How many empty segments a queue keeps for reuse. Two, not one: when
+/// How many empty segments a queue keeps for reuse (only segments of the
+/// queue's largest capacity are kept: smaller ones exist only while a new
+/// queue's segments are growing). Two, not one: when
 /// two producers race to link the next segment, each takes a spare, and
 /// the loser's goes back; with one spare the second producer would
 /// allocate, and a later recycling would free.
@@ -25,50 +27,78 @@ pub(crate) struct Pool<T> {
     /// threads that hold stale pointers.
     retired: AtomicPtr<Segment<T>>,
 
-    /// The capacity of every segment of the queue.
-    capacity: usize,
+    /// The capacity of the queue's first segment.
+    first: usize,
+
+    /// The capacity segments grow to: each new segment has twice the
+    /// capacity of the one it follows, up to this (`first` and `max` are
+    /// equal when the user fixed the capacity).
+    max: usize,
 }
 
 impl<T> Pool<T> {
-    /// An empty pool for segments of `capacity` slots.
+    /// An empty pool for segments that start at `first` slots and grow
+    /// to `max` (`first <= max`).
     #[cfg(not(seg_queue_loom))]
-    pub(crate) const fn new(capacity: usize) -> Self {
+    pub(crate) const fn new(first: usize, max: usize) -> Self {
         Self {
             spares: [const { AtomicPtr::new(ptr::null_mut()) }; SPARES],
             retired: AtomicPtr::new(ptr::null_mut()),
-            capacity,
+            first,
+            max,
         }
     }
 
-    /// An empty pool for segments of `capacity` slots.
+    /// An empty pool for segments that start at `first` slots and grow
+    /// to `max` (`first <= max`).
     #[cfg(seg_queue_loom)]
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(first: usize, max: usize) -> Self {
         Self {
             spares: core::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
             retired: AtomicPtr::new(ptr::null_mut()),
-            capacity,
+            first,
+            max,
         }
     }
 
-    /// The capacity of the queue's segments.
+    /// The capacity of the queue's first segment.
     #[inline]
-    pub(crate) fn capacity(&self) -> usize {
-        self.capacity
+    pub(crate) fn first_capacity(&self) -> usize {
+        self.first
     }
 
-    /// An empty, open, unlinked segment, the caller's alone: a spare if
-    /// there is one; else a retired segment whose protectors have left since
-    /// it was retired; else a new one.
-    pub(crate) fn take(&self, hazards: &Hazards<T>) -> *mut Segment<T> {
-        if let Some(seg) = self.take_spare() {
-            return seg;
-        }
-        if self.reclaim_deferred(hazards) {
+    /// The capacity segments grow to.
+    #[inline]
+    pub(crate) fn max_capacity(&self) -> usize {
+        self.max
+    }
+
+    /// The capacity of the segment to link after one of `capacity`:
+    /// double, up to the maximum. Segments grow only when the queue does
+    /// (a segment is added only when the last one overflows), so a queue
+    /// that stays short keeps small segments, and a long one crosses few
+    /// segment boundaries.
+    #[inline]
+    pub(crate) fn next_capacity(&self, capacity: usize) -> usize {
+        capacity.saturating_mul(2).min(self.max)
+    }
+
+    /// An empty, open, unlinked segment of `capacity` slots, the caller's
+    /// alone: for the largest capacity, a spare if there is one, else a
+    /// retired segment whose protectors have left since it was retired;
+    /// else a new one.
+    pub(crate) fn take(&self, hazards: &Hazards<T>, capacity: usize) -> *mut Segment<T> {
+        if capacity == self.max {
             if let Some(seg) = self.take_spare() {
                 return seg;
             }
+            if self.reclaim_deferred(hazards) {
+                if let Some(seg) = self.take_spare() {
+                    return seg;
+                }
+            }
         }
-        Segment::alloc(self.capacity)
+        Segment::alloc(capacity)
     }
 
     /// A spare, if there is one.
@@ -88,13 +118,20 @@ impl<T> Pool<T> {
     }
 
     /// Takes back an empty segment that no other thread can reach: keeps it
-    /// as a spare if there is room, frees it otherwise.
+    /// as a spare if it has the largest capacity and there is room, frees
+    /// it otherwise.
     ///
     /// # Safety
     ///
     /// `seg` is live, empty and exclusively the caller's (never linked, or
     /// unlinked and unprotected), and the caller does not use it again.
     pub(crate) unsafe fn give(&self, seg: *mut Segment<T>) {
+        // SAFETY: the caller's promise: live, and ours alone.
+        if unsafe { (*seg).queue.capacity() } != self.max {
+            // SAFETY: the caller's promise.
+            unsafe { Segment::free(seg) };
+            return;
+        }
         // SAFETY: the caller's promise.
         unsafe { Segment::reset(seg) };
         for spare in &self.spares {

@@ -35,8 +35,36 @@ use crate::pool::Pool;
 use crate::segment::Segment;
 use crate::sync::{AtomicPtr, Ordering, retry_hint};
 
-/// The segment capacity of [`SegQueue::new`].
-pub const DEFAULT_SEGMENT_CAPACITY: usize = 32;
+/// The capacity of the first segment of a queue made by [`SegQueue::new`].
+/// Each segment added after it has twice the capacity of the one before,
+/// up to [`SegQueue::max_segment_capacity`].
+pub const FIRST_SEGMENT_CAPACITY: usize = 32;
+
+/// The most slots a segment of a queue made by [`SegQueue::new`] grows to
+/// (fewer for large values: see [`MAX_SEGMENT_BYTES`]).
+pub const MAX_SEGMENT_CAPACITY: usize = 1024;
+
+/// About how many bytes of values a segment of a queue made by
+/// [`SegQueue::new`] grows to: segments of large values stop growing
+/// sooner (but never below [`FIRST_SEGMENT_CAPACITY`] slots).
+pub const MAX_SEGMENT_BYTES: usize = 16 * 1024;
+
+/// The capacity segments of a `SegQueue<T>` made by `new` grow to.
+const fn max_segment_capacity<T>() -> usize {
+    // Each slot holds a value and a lap stamp (a `usize`).
+    let slot = size_of::<T>() + size_of::<usize>();
+    let by_bytes = MAX_SEGMENT_BYTES / slot;
+    let capped = if by_bytes < MAX_SEGMENT_CAPACITY {
+        by_bytes
+    } else {
+        MAX_SEGMENT_CAPACITY
+    };
+    if capped > FIRST_SEGMENT_CAPACITY {
+        capped
+    } else {
+        FIRST_SEGMENT_CAPACITY
+    }
+}
 
 /// An unbounded multi-producer multi-consumer FIFO queue: a linked list of
 /// bounded segments.
@@ -89,9 +117,15 @@ impl<T> UnwindSafe for SegQueue<T> {}
 impl<T> RefUnwindSafe for SegQueue<T> {}
 
 impl<T> SegQueue<T> {
-    /// Creates an empty queue with segments of [`DEFAULT_SEGMENT_CAPACITY`]
-    /// values. Allocates nothing: the first segment is made by the first
-    /// push. `const`, so it can initialise a `static`.
+    /// Creates an empty queue. Allocates nothing: the first segment is made
+    /// by the first push. `const`, so it can initialise a `static`.
+    ///
+    /// The first segment holds [`FIRST_SEGMENT_CAPACITY`] values; each one
+    /// added after it (only when the last one overflows, that is when the
+    /// queue grows) holds twice as many as the one before, up to
+    /// [`SegQueue::max_segment_capacity`]. So a short queue stays small,
+    /// and a long one crosses a segment boundary (a few atomic operations
+    /// and, without a recycled spare, an allocation) rarely.
     ///
     /// ```
     /// use seg_queue::SegQueue;
@@ -106,19 +140,26 @@ impl<T> SegQueue<T> {
             head: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             tail: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             hazards: Hazards::new(),
-            pool: Pool::new(DEFAULT_SEGMENT_CAPACITY),
+            pool: Pool::new(FIRST_SEGMENT_CAPACITY, max_segment_capacity::<T>()),
             _owns: PhantomData,
         }
     }
 
-    /// Creates an empty queue with segments of [`DEFAULT_SEGMENT_CAPACITY`]
-    /// values (not `const` under loom, whose atomics are not).
+    /// Creates an empty queue whose segments grow (not `const` under loom,
+    /// whose atomics are not).
     #[cfg(seg_queue_loom)]
     pub fn new() -> SegQueue<T> {
-        Self::with_segment_capacity(DEFAULT_SEGMENT_CAPACITY)
+        SegQueue {
+            head: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
+            tail: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
+            hazards: Hazards::new(),
+            pool: Pool::new(FIRST_SEGMENT_CAPACITY, max_segment_capacity::<T>()),
+            _owns: PhantomData,
+        }
     }
 
-    /// Creates an empty queue whose segments hold `capacity` values each.
+    /// Creates an empty queue whose segments all hold `capacity` values
+    /// (no growth).
     ///
     /// Larger segments mean fewer segment changes (each costs a few atomic
     /// operations and, without a spare, an allocation); smaller ones mean
@@ -136,7 +177,7 @@ impl<T> SegQueue<T> {
     ///     q.push(i); // three segments
     /// }
     /// assert_eq!(q.len(), 5);
-    /// assert_eq!(q.segment_capacity(), 2);
+    /// assert_eq!(q.max_segment_capacity(), 2);
     /// ```
     pub fn with_segment_capacity(capacity: usize) -> SegQueue<T> {
         assert!(capacity > 0, "segment capacity must be non-zero");
@@ -144,14 +185,26 @@ impl<T> SegQueue<T> {
             head: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             tail: CachePadded::new(AtomicPtr::new(ptr::null_mut())),
             hazards: Hazards::new(),
-            pool: Pool::new(capacity),
+            pool: Pool::new(capacity, capacity),
             _owns: PhantomData,
         }
     }
 
-    /// The number of values each segment holds.
-    pub fn segment_capacity(&self) -> usize {
-        self.pool.capacity()
+    /// The most values a segment holds: the capacity given to
+    /// [`SegQueue::with_segment_capacity`], or the capacity that the
+    /// segments of a queue made by [`SegQueue::new`] grow to
+    /// ([`MAX_SEGMENT_CAPACITY`], or fewer for values so large that
+    /// segments would pass [`MAX_SEGMENT_BYTES`]).
+    ///
+    /// ```
+    /// use seg_queue::{FIRST_SEGMENT_CAPACITY, MAX_SEGMENT_CAPACITY, SegQueue};
+    ///
+    /// assert_eq!(SegQueue::<u64>::new().max_segment_capacity(), MAX_SEGMENT_CAPACITY);
+    /// assert_eq!(SegQueue::<[u8; 4096]>::new().max_segment_capacity(), FIRST_SEGMENT_CAPACITY);
+    /// assert_eq!(SegQueue::<u64>::with_segment_capacity(7).max_segment_capacity(), 7);
+    /// ```
+    pub fn max_segment_capacity(&self) -> usize {
+        self.pool.max_capacity()
     }
 
     /// Pushes `value` at the back of the queue. Never fails (short of
@@ -194,9 +247,9 @@ impl<T> SegQueue<T> {
     /// producer installed one first; then `tail` is set when this returns.
     #[cold]
     fn push_first(&self, value: T) -> Result<(), T> {
-        let seg = self.pool.take(&self.hazards);
+        let seg = self.pool.take(&self.hazards, self.pool.first_capacity());
         // SAFETY: `seg` is ours alone until the compare-and-swap below.
-        unsafe { Segment::set_index(seg, 0) };
+        unsafe { Segment::set_position(seg, 0) };
         // SAFETY: as just above; the segment is live.
         let first = unsafe { &*seg };
         first
@@ -263,9 +316,11 @@ impl<T> SegQueue<T> {
             return Err(value);
         }
 
-        let new = self.pool.take(&self.hazards);
+        let last = guard.segment();
+        let capacity = self.pool.next_capacity(last.queue.capacity());
+        let new = self.pool.take(&self.hazards, capacity);
         // SAFETY: `new` is ours alone until the compare-and-swap below.
-        unsafe { Segment::set_index(new, guard.segment().index().wrapping_add(1)) };
+        unsafe { Segment::set_position(new, last.next_position()) };
         // SAFETY: as just above; the segment is live.
         unsafe { &*new }
             .queue
@@ -399,11 +454,12 @@ impl<T> SegQueue<T> {
                 h.queue.len()
             } else {
                 // `tail` was read after `head` and is never behind it, so
-                // `t` comes after `h`; the segments between are full.
-                let between = t.index().wrapping_sub(h.index()).wrapping_sub(1);
+                // `t` comes after `h`; the segments between are full (and
+                // closed, untouched by consumers).
+                let between = t.position().wrapping_sub(h.next_position());
                 h.queue
                     .len()
-                    .saturating_add(between.saturating_mul(self.segment_capacity()))
+                    .saturating_add(between)
                     .saturating_add(t.queue.len())
             };
             // SeqCst: checks, in the same total order as the protecting
@@ -478,9 +534,10 @@ impl<T> SegQueue<T> {
             self.tail.store(next, Ordering::Relaxed);
             return self.push_mut(value);
         }
-        let new = self.pool.take(&self.hazards);
+        let capacity = self.pool.next_capacity(last.queue.capacity());
+        let new = self.pool.take(&self.hazards, capacity);
         // SAFETY: `new` is ours alone until linked just below.
-        unsafe { Segment::set_index(new, last.index().wrapping_add(1)) };
+        unsafe { Segment::set_position(new, last.next_position()) };
         // SAFETY: as just above.
         unsafe { &*new }
             .queue
@@ -545,21 +602,21 @@ impl<T> Drop for SegQueue<T> {
     }
 }
 
-/// Shows the length and the segment capacity.
+/// Shows the length and the largest segment capacity.
 ///
 /// ```
 /// let q = seg_queue::SegQueue::with_segment_capacity(8);
 /// q.push(1);
 /// assert_eq!(
 ///     format!("{q:?}"),
-///     "SegQueue { len: 1, segment_capacity: 8, .. }"
+///     "SegQueue { len: 1, max_segment_capacity: 8, .. }"
 /// );
 /// ```
 impl<T> fmt::Debug for SegQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SegQueue")
             .field("len", &self.len())
-            .field("segment_capacity", &self.segment_capacity())
+            .field("max_segment_capacity", &self.max_segment_capacity())
             .finish_non_exhaustive()
     }
 }

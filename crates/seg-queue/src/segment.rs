@@ -29,10 +29,11 @@ pub(crate) struct Segment<T> {
     /// protected when they were retired (`Pool::defer`).
     pub(crate) retired_next: AtomicPtr<Segment<T>>,
 
-    /// The position in the list: the previous segment's plus one (wrapping).
-    /// Written only with exclusive access, before the segment is linked;
-    /// `SegQueue::len` counts the full segments between head and tail by it.
-    index: usize,
+    /// The total capacity of the segments before this one in the list
+    /// (wrapping). Written only with exclusive access, before the segment
+    /// is linked; `SegQueue::len` counts the values in the full segments
+    /// between head and tail by it.
+    position: usize,
 
     /// Loom's check that no protected thread still uses the segment when it
     /// is recycled or freed (zero-sized outside loom).
@@ -50,16 +51,22 @@ impl<T> Segment<T> {
             queue: ClosableQueue::new(capacity),
             next: AtomicPtr::new(ptr::null_mut()),
             retired_next: AtomicPtr::new(ptr::null_mut()),
-            index: 0,
+            position: 0,
             liveness: Liveness::new(),
             _track: LeakTrack::new(()),
         }))
     }
 
-    /// The segment's position in the list (see the field).
+    /// The total capacity of the segments before this one (see the field).
     #[inline]
-    pub(crate) fn index(&self) -> usize {
-        self.index
+    pub(crate) fn position(&self) -> usize {
+        self.position
+    }
+
+    /// Where the segment after this one starts: its `position`.
+    #[inline]
+    pub(crate) fn next_position(&self) -> usize {
+        self.position.wrapping_add(self.queue.capacity())
     }
 
     /// Sets the position of a segment about to be linked.
@@ -69,10 +76,10 @@ impl<T> Segment<T> {
     /// `seg` is live and the caller has exclusive access to it: it was just
     /// made or taken from the pool, and is not linked yet.
     #[inline]
-    pub(crate) unsafe fn set_index(seg: *mut Segment<T>, index: usize) {
+    pub(crate) unsafe fn set_position(seg: *mut Segment<T>, position: usize) {
         // SAFETY: the caller owns `seg` exclusively; no reference to it is
         // in use by any thread.
-        unsafe { (*seg).index = index };
+        unsafe { (*seg).position = position };
     }
 
     /// Makes an unlinked, empty segment ready to be linked again: open, no

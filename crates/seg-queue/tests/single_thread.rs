@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Counted, drop_counter, drops, scaled};
-use seg_queue::{DEFAULT_SEGMENT_CAPACITY, SegQueue};
+use seg_queue::{FIRST_SEGMENT_CAPACITY, MAX_SEGMENT_BYTES, MAX_SEGMENT_CAPACITY, SegQueue};
 
 #[test]
 fn fifo_across_thousands_of_segment_boundaries() {
@@ -54,7 +54,9 @@ fn new_queue_is_empty_and_allocates_lazily() {
     assert!(q.is_empty());
     assert_eq!(q.len(), 0);
     assert_eq!(q.pop(), None);
-    assert_eq!(q.segment_capacity(), DEFAULT_SEGMENT_CAPACITY);
+    // A `String` and a lap stamp per slot: 512 slots make 16 KiB.
+    let slot = size_of::<String>() + size_of::<usize>();
+    assert_eq!(q.max_segment_capacity(), MAX_SEGMENT_BYTES / slot);
     q.push("a".to_owned());
     assert!(!q.is_empty());
     assert_eq!(q.len(), 1);
@@ -76,7 +78,7 @@ fn const_new_in_a_static() {
 fn default_is_new() {
     let q: SegQueue<u8> = SegQueue::default();
     assert!(q.is_empty());
-    assert_eq!(q.segment_capacity(), DEFAULT_SEGMENT_CAPACITY);
+    assert_eq!(q.max_segment_capacity(), MAX_SEGMENT_CAPACITY);
 }
 
 #[test]
@@ -161,13 +163,13 @@ fn debug_shows_length_and_segment_capacity() {
     let q = SegQueue::with_segment_capacity(4);
     assert_eq!(
         format!("{q:?}"),
-        "SegQueue { len: 0, segment_capacity: 4, .. }"
+        "SegQueue { len: 0, max_segment_capacity: 4, .. }"
     );
     q.push(1);
     q.push(2);
     assert_eq!(
         format!("{q:?}"),
-        "SegQueue { len: 2, segment_capacity: 4, .. }"
+        "SegQueue { len: 2, max_segment_capacity: 4, .. }"
     );
     let it = q.into_iter();
     assert_eq!(format!("{it:?}"), "IntoIter { len: 2, .. }");
@@ -272,5 +274,42 @@ fn boxed_values_move_through_unchanged() {
     }
     for i in 0..20 {
         assert_eq!(*q.pop().unwrap(), [i; 8]);
+    }
+}
+
+#[test]
+fn growing_segments_keep_fifo_and_an_exact_len() {
+    // 32, 64, ..., 1024, 1024, ...: every size, and many boundaries of the
+    // largest; pops interleaved so head and tail sit in segments of
+    // different sizes while `len` counts the ones between.
+    let q = SegQueue::new();
+    let n = scaled(20_000, 3 * FIRST_SEGMENT_CAPACITY + 10);
+    let (mut next_in, mut next_out) = (0, 0);
+    while next_in < n {
+        for _ in 0..7 {
+            q.push(next_in);
+            next_in += 1;
+        }
+        assert_eq!(q.pop(), Some(next_out));
+        next_out += 1;
+        assert_eq!(q.len(), next_in - next_out);
+    }
+    while let Some(v) = q.pop() {
+        assert_eq!(v, next_out);
+        next_out += 1;
+    }
+    assert_eq!(next_out, n.next_multiple_of(7));
+    assert!(q.is_empty());
+}
+
+#[test]
+fn large_values_stop_growing_at_the_first_capacity() {
+    let q = SegQueue::<[u8; 4096]>::new();
+    assert_eq!(q.max_segment_capacity(), FIRST_SEGMENT_CAPACITY);
+    for i in 0..3 * FIRST_SEGMENT_CAPACITY {
+        q.push([i as u8; 4096]);
+    }
+    for i in 0..3 * FIRST_SEGMENT_CAPACITY {
+        assert_eq!(q.pop().map(|v| v[0]), Some(i as u8));
     }
 }
