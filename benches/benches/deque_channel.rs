@@ -4,6 +4,9 @@
 //! - `send_recv/N`: N workers each send bursts of 16 values and receive 16
 //!   (from anywhere), until every value is received.
 //! - `imbalanced/N`: worker 0 sends every value; all N receive.
+//! - `one_producer/N`: a thread that is not a worker sends every value (for
+//!   ours, `DequeChannel::send` into the global queue; for the Injector loop,
+//!   `Injector::push`); N workers receive.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -242,6 +245,159 @@ fn imbalanced(c: &mut Criterion) {
     });
 }
 
+/// A producer that is not one of the workers.
+trait Feed: Send + Sync {
+    /// Sends `v`, or hands it back while the channel is full.
+    fn feed(&self, v: usize) -> Result<(), usize>;
+}
+
+impl Feed for deque_channel::DequeChannel<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).map_err(deque_channel::Full::into_inner)
+    }
+}
+
+impl Feed for crossbeam_channel::Sender<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).unwrap();
+        Ok(())
+    }
+}
+
+impl Feed for flume::Sender<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).unwrap();
+        Ok(())
+    }
+}
+
+impl Feed for std::sync::Arc<crossbeam_deque::Injector<usize>> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.push(v);
+        Ok(())
+    }
+}
+
+/// Makes a fresh channel: its outside producer and one port per worker.
+type MakeFed<F, P> = fn(usize) -> (F, Vec<P>);
+
+fn ours_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours>) {
+    let (channel, ws) = deque_channel::DequeChannel::new(workers);
+    let ports = ws
+        .into_iter()
+        .map(|worker| Ours {
+            worker,
+            spill: Vec::new(),
+        })
+        .collect();
+    (channel, ports)
+}
+
+fn crossbeam_channel_fed(
+    workers: usize,
+) -> (crossbeam_channel::Sender<usize>, Vec<CrossbeamChannel>) {
+    let ports = crossbeam_channel(workers);
+    (ports[0].0.clone(), ports)
+}
+
+fn flume_fed(workers: usize) -> (flume::Sender<usize>, Vec<Flume>) {
+    let ports = flume(workers);
+    (ports[0].0.clone(), ports)
+}
+
+fn injector_fed(
+    workers: usize,
+) -> (
+    std::sync::Arc<crossbeam_deque::Injector<usize>>,
+    Vec<Injector>,
+) {
+    let ports = injector(workers);
+    (ports[0].global.clone(), ports)
+}
+
+/// One outside producer sends `values` values (retrying while the channel
+/// is full); the workers receive until all are in.
+fn run_fed<F: Feed, P: Port>(feed: F, ports: Vec<P>, values: usize) {
+    let received = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        let feed = &feed;
+        scope.spawn(move || {
+            for v in 0..values {
+                let mut v = v;
+                while let Err(back) = feed.feed(v) {
+                    v = back;
+                    thread::yield_now();
+                }
+            }
+        });
+        for mut port in ports {
+            let received = &received;
+            scope.spawn(move || {
+                let mut mine = 0;
+                loop {
+                    match port.recv() {
+                        Some(v) => {
+                            black_box(v);
+                            mine += 1;
+                            if mine == 64 {
+                                received.fetch_add(mine, Relaxed);
+                                mine = 0;
+                            }
+                        }
+                        None => {
+                            received.fetch_add(mine, Relaxed);
+                            mine = 0;
+                            if received.load(Relaxed) >= values {
+                                return;
+                            }
+                            thread::yield_now();
+                        }
+                    }
+                }
+            });
+        }
+    });
+}
+
+fn one_producer(c: &mut Criterion) {
+    fn scenario<F: Feed, P: Port>(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+        workers: usize,
+        make: MakeFed<F, P>,
+    ) {
+        // As in `scenario`: one set of threads per sample.
+        group.bench_function(BenchmarkId::new(name, workers), |b| {
+            b.iter_custom(|iters| {
+                let (feed, ports) = make(workers);
+                let start = Instant::now();
+                run_fed(feed, ports, VALUES * iters as usize);
+                start.elapsed()
+            })
+        });
+    }
+    let mut group = c.benchmark_group("deque_channel/one_producer");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(VALUES as u64));
+    for workers in [4, 8] {
+        scenario(&mut group, "deque-channel", workers, ours_fed);
+        scenario(
+            &mut group,
+            "crossbeam-channel",
+            workers,
+            crossbeam_channel_fed,
+        );
+        scenario(&mut group, "flume", workers, flume_fed);
+        scenario(
+            &mut group,
+            "crossbeam-deque-injector",
+            workers,
+            injector_fed,
+        );
+    }
+    group.finish();
+}
+
 /// One worker, no contention: send 256, receive 256. The fast path alone.
 fn local_burst(c: &mut Criterion) {
     fn burst<P: Port>(port: &mut P) {
@@ -265,5 +421,5 @@ fn local_burst(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, local_burst, send_recv, imbalanced);
+criterion_group!(benches, local_burst, send_recv, imbalanced, one_producer);
 criterion_main!(benches);
