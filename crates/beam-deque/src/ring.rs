@@ -37,10 +37,15 @@ impl<T> Ring<T> {
         self.mask + 1
     }
 
+    #[inline(always)]
     fn slot(&self, position: u32) -> &UnsafeCell<MaybeUninit<T>> {
-        // The mask keeps the index in bounds; the compiler sees the length
-        // check and the mask together and usually drops the check.
-        &self.slots[(position & self.mask) as usize]
+        let index = (position & self.mask) as usize;
+        debug_assert!(index < self.slots.len());
+        // SAFETY: `slots` has `mask + 1` elements (`new`; neither field
+        // changes after), so `position & mask` is in bounds. Unchecked
+        // because the compiler cannot see that link between two fields,
+        // and this sits on every push and pop.
+        unsafe { self.slots.get_unchecked(index) }
     }
 
     /// Moves `value` into the slot of `position`.
