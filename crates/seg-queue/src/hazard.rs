@@ -35,20 +35,37 @@ use alloc::boxed::Box;
 use core::marker::PhantomData;
 use core::ptr;
 
-use crossbeam_utils::CachePadded;
-
 use crate::segment::Segment;
 use crate::sync::{AtomicPtr, LeakTrack, Ordering, loom_seq_cst_fence};
 
-/// Inline hazard slots per queue. Small under loom: fewer loads per scan,
+/// Inline hazard slots per queue: 2 KiB. Enough that up to 32 threads
+/// inside one queue at once each find their own slot first try (threads
+/// past that probe other slots and may reach the extra list, which costs
+/// them cache misses on every operation: with 8 slots, 16 threads ran at
+/// half the speed they do with 32). A scan reads them all, but scans are
+/// rare (one per segment retired). Small under loom: fewer loads per scan,
 /// and three threads then reach the extra slots too.
 #[cfg(not(seg_queue_loom))]
-const SLOTS: usize = 8;
+const SLOTS: usize = 32;
 #[cfg(seg_queue_loom)]
 const SLOTS: usize = 2;
 
 /// One hazard slot: null when free, else the segment its owner protects.
-type Slot<T> = CachePadded<AtomicPtr<Segment<T>>>;
+///
+/// Each on its own 64-byte cache line, so threads writing their own slots
+/// do not false-share. 64, not `CachePadded`'s 128 on x86-64 (which also
+/// keeps apart the pairs of lines the adjacent-line prefetcher fetches
+/// together): measured no slower here, at half the size of the table.
+#[repr(align(64))]
+struct Slot<T>(AtomicPtr<Segment<T>>);
+
+impl<T> core::ops::Deref for Slot<T> {
+    type Target = AtomicPtr<Segment<T>>;
+    #[inline(always)]
+    fn deref(&self) -> &AtomicPtr<Segment<T>> {
+        &self.0
+    }
+}
 
 /// A queue's hazard slots.
 pub(crate) struct Hazards<T> {
@@ -73,7 +90,7 @@ impl<T> Hazards<T> {
     #[cfg(not(seg_queue_loom))]
     pub(crate) const fn new() -> Self {
         Self {
-            slots: [const { CachePadded::new(AtomicPtr::new(ptr::null_mut())) }; SLOTS],
+            slots: [const { Slot(AtomicPtr::new(ptr::null_mut())) }; SLOTS],
             extra: AtomicPtr::new(ptr::null_mut()),
         }
     }
@@ -82,7 +99,7 @@ impl<T> Hazards<T> {
     #[cfg(seg_queue_loom)]
     pub(crate) fn new() -> Self {
         Self {
-            slots: core::array::from_fn(|_| CachePadded::new(AtomicPtr::new(ptr::null_mut()))),
+            slots: core::array::from_fn(|_| Slot(AtomicPtr::new(ptr::null_mut()))),
             extra: AtomicPtr::new(ptr::null_mut()),
         }
     }
@@ -171,7 +188,7 @@ impl<T> Hazards<T> {
         // scans with the compare-and-swap that links it, which is then the
         // hazard write of the protocol.
         let new = Box::into_raw(Box::new(Extra {
-            slot: CachePadded::new(AtomicPtr::new(seg)),
+            slot: Slot(AtomicPtr::new(seg)),
             next: ptr::null_mut(),
             _track: LeakTrack::new(()),
         }));

@@ -77,8 +77,12 @@ fn one_producer_three_consumers_single_slot_segments() {
 
 #[test]
 fn many_threads_default_segments() {
-    // More threads than inline hazard slots: some use the extra slots.
-    mpmc(32, 6, 6, scaled(5_000, 20));
+    // Natively, more threads than the 32 inline hazard slots, so some
+    // probe other slots and use the extra list. (Under miri, fewer: the
+    // extra list is also covered by the loom models, which have 2 inline
+    // slots, and by the hazard table's unit tests.)
+    let threads = scaled(20, 3);
+    mpmc(32, threads, threads, scaled(5_000, 20));
 }
 
 #[test]
