@@ -104,6 +104,7 @@ impl<T> Worker<T> {
 
     /// The slow path of `send`: the local deque is full.
     #[cold]
+    #[inline(never)]
     fn send_overflowing(&self, value: T) -> Result<(), Full<T>> {
         let global = &self.channel.shared.global;
         let counters = self.counters();
@@ -199,6 +200,15 @@ impl<T> Worker<T> {
             self.counters().recv_local.add(1);
             return Some(value);
         }
+        self.recv_shared()
+    }
+
+    /// The slow path of `recv`: the local deque is empty. Out of line, so
+    /// that `recv`'s fast path (one local pop) stays small enough to inline
+    /// into the caller's loop.
+    #[cold]
+    #[inline(never)]
+    fn recv_shared(&self) -> Option<T> {
         if let Some(value) = self.channel.shared.global.pop() {
             self.counters().recv_global.add(1);
             return Some(value);
