@@ -41,10 +41,10 @@ impl<T> Ring<T> {
     fn slot(&self, position: u32) -> &UnsafeCell<MaybeUninit<T>> {
         let index = (position & self.mask) as usize;
         debug_assert!(index < self.slots.len());
+        // Unchecked because the compiler cannot see the link between the two
+        // fields, and this sits on every push and pop.
         // SAFETY: `slots` has `mask + 1` elements (`new`; neither field
-        // changes after), so `position & mask` is in bounds. Unchecked
-        // because the compiler cannot see that link between two fields,
-        // and this sits on every push and pop.
+        // changes after), so `position & mask` is in bounds.
         unsafe { self.slots.get_unchecked(index) }
     }
 

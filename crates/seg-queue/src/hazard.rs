@@ -349,9 +349,9 @@ impl<T> Guard<'_, T> {
     /// The protected segment.
     #[inline]
     pub(crate) fn segment(&self) -> &Segment<T> {
+        // Only shared references are ever made to a linked segment.
         // SAFETY: the segment is protected for as long as `self` lives and
-        // protects it (module docs), and only shared references are made to
-        // a linked segment.
+        // protects it (module docs), so it is live.
         unsafe { &*self.seg }
     }
 

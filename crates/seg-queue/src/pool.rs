@@ -178,9 +178,9 @@ impl<T> Pool<T> {
         let mut seg = self.retired.swap(ptr::null_mut(), Ordering::Acquire);
         let any = !seg.is_null();
         while !seg.is_null() {
+            // Relaxed: written before the Release in `defer` we acquired.
             // SAFETY: a deferred segment is live until given back, and we
             // took the whole list: the link is ours to read.
-            // Relaxed: written before the Release in `defer` we acquired.
             let next = unsafe { (*seg).retired_next.load(Ordering::Relaxed) };
             // SAFETY: unlinked and drained when deferred; we took it off the
             // list, so no one else will give it back.
@@ -200,9 +200,9 @@ impl<T> Pool<T> {
         if hazards.protects(seg) {
             self.defer(seg);
         } else {
-            // SAFETY: unlinked (no thread can newly protect it: validation
-            // would fail) and unprotected (the scan saw no hazard, and
-            // acquired the release of every earlier one): exclusively ours.
+            // Unlinked, so no thread can newly protect it (validation would
+            // fail); the scan saw no hazard and acquired every earlier clear.
+            // SAFETY: so it is exclusively ours, as `give` requires.
             unsafe { self.give(seg) };
         }
     }

@@ -247,15 +247,7 @@ impl<T> SegQueue<T> {
     /// producer installed one first; then `tail` is set when this returns.
     #[cold]
     fn push_first(&self, value: T) -> Result<(), T> {
-        let seg = self.pool.take(&self.hazards, self.pool.first_capacity());
-        // SAFETY: `seg` is ours alone until the compare-and-swap below.
-        unsafe { Segment::set_position(seg, 0) };
-        // SAFETY: as just above; the segment is live.
-        let first = unsafe { &*seg };
-        first
-            .queue
-            .push(value)
-            .expect("an empty, open segment has room");
+        let seg = self.unlinked_segment_with(value, self.pool.first_capacity(), 0);
 
         // SeqCst: a head write, in the total order that the hazard
         // protocol's validating loads read; as a Release it publishes the
@@ -297,6 +289,28 @@ impl<T> SegQueue<T> {
         }
     }
 
+    /// A segment to link after `last`, holding `value` already: its
+    /// capacity grows from `last`'s, its position follows `last`'s. Not
+    /// linked yet, so the caller's alone.
+    fn segment_after(&self, last: &Segment<T>, value: T) -> *mut Segment<T> {
+        let capacity = self.pool.next_capacity(last.queue.capacity());
+        self.unlinked_segment_with(value, capacity, last.next_position())
+    }
+
+    /// An empty segment of `capacity` slots from the pool, at `position`,
+    /// holding `value`. Not linked yet, so the caller's alone.
+    fn unlinked_segment_with(&self, value: T, capacity: usize, position: usize) -> *mut Segment<T> {
+        let seg = self.pool.take(&self.hazards, capacity);
+        // SAFETY: fresh from the pool: live, and ours alone until linked.
+        unsafe { Segment::set_position(seg, position) };
+        // SAFETY: as just above; only shared references are made to it.
+        unsafe { &*seg }
+            .queue
+            .push(value)
+            .expect("an empty, open segment has room");
+        seg
+    }
+
     /// The tail segment that `guard` protects is closed. Links a new segment
     /// after it that holds `value` already and moves `tail` to it; or, if
     /// another producer linked one first, helps move `tail` to that one and
@@ -316,16 +330,7 @@ impl<T> SegQueue<T> {
             return Err(value);
         }
 
-        let last = guard.segment();
-        let capacity = self.pool.next_capacity(last.queue.capacity());
-        let new = self.pool.take(&self.hazards, capacity);
-        // SAFETY: `new` is ours alone until the compare-and-swap below.
-        unsafe { Segment::set_position(new, last.next_position()) };
-        // SAFETY: as just above; the segment is live.
-        unsafe { &*new }
-            .queue
-            .push(value)
-            .expect("an empty, open segment has room");
+        let new = self.segment_after(guard.segment(), value);
 
         // Release on success: publishes the new segment (its reset, index
         // and value) to the Acquire loads of `next` here and in
@@ -534,15 +539,7 @@ impl<T> SegQueue<T> {
             self.tail.store(next, Ordering::Relaxed);
             return self.push_mut(value);
         }
-        let capacity = self.pool.next_capacity(last.queue.capacity());
-        let new = self.pool.take(&self.hazards, capacity);
-        // SAFETY: `new` is ours alone until linked just below.
-        unsafe { Segment::set_position(new, last.next_position()) };
-        // SAFETY: as just above.
-        unsafe { &*new }
-            .queue
-            .push(value)
-            .expect("an empty, open segment has room");
+        let new = self.segment_after(last, value);
         last.next.store(new, Ordering::Relaxed);
         self.tail.store(new, Ordering::Relaxed);
     }

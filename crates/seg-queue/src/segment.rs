@@ -90,9 +90,10 @@ impl<T> Segment<T> {
     /// `seg` is live and the caller has exclusive access to it: it was
     /// unlinked and no hazard protects it, or it was never linked.
     pub(crate) unsafe fn reset(seg: *mut Segment<T>) {
-        // SAFETY: exclusive access (the caller's promise), so a unique
-        // reference is sound; every earlier use by another thread happens
-        // before this (the pool's hazard scan acquired their release).
+        // Every earlier use by another thread happens before this (the
+        // pool's hazard scan acquired their release).
+        // SAFETY: exclusive access (the caller's promise): a unique
+        // reference is sound.
         let seg = unsafe { &mut *seg };
         seg.liveness.end();
         debug_assert!(seg.queue.is_empty(), "recycling a segment with values");
