@@ -6,6 +6,42 @@
 use deque_channel::{DequeChannel, Full, Worker};
 use loom::thread;
 
+/// Runs `model(order)` under loom for `order` 0 and 1.
+///
+/// loom 0.7's DPOR compares a pending operation only with the *last* access
+/// to the same atomic (tokio-rs/loom#166), so some reorderings are only
+/// explored when the racing roles start in the other order: each role
+/// starts first in one of the runs (see `run2`).
+fn check<F: Fn(usize) + Send + Sync + 'static>(model: F) {
+    let model = std::sync::Arc::new(model);
+    for order in 0..2 {
+        let model = std::sync::Arc::clone(&model);
+        loom::model(move || model(order));
+    }
+}
+
+/// Runs `a` and `b` on two loom threads, the one started first chosen by
+/// `order` (0: `a`, 1: `b`), and returns their results.
+fn run2<A, B>(
+    order: usize,
+    a: impl FnOnce() -> A + Send + 'static,
+    b: impl FnOnce() -> B + Send + 'static,
+) -> (A, B)
+where
+    A: Send + 'static,
+    B: Send + 'static,
+{
+    if order % 2 == 0 {
+        let ta = thread::spawn(a);
+        let tb = thread::spawn(b);
+        (ta.join().unwrap(), tb.join().unwrap())
+    } else {
+        let tb = thread::spawn(b);
+        let ta = thread::spawn(a);
+        (ta.join().unwrap(), tb.join().unwrap())
+    }
+}
+
 fn drain(w: &Worker<usize>) -> Vec<usize> {
     std::iter::from_fn(|| w.recv()).collect()
 }
@@ -20,7 +56,7 @@ fn sorted(mut v: Vec<usize>) -> Vec<usize> {
 /// Nothing is lost or doubled.
 #[test]
 fn send_with_offload_races_a_thief_and_a_global_consumer() {
-    loom::model(|| {
+    check(|order| {
         let (_channel, mut workers) = DequeChannel::builder()
             .workers(2)
             .local_capacity(2)
@@ -30,13 +66,19 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
         let w0 = workers.pop().unwrap();
         w0.send(0).unwrap();
         w0.send(1).unwrap();
-        let thief = thread::spawn(move || {
-            let got: Vec<usize> = w1.recv().into_iter().collect();
-            (w1, got)
-        });
-        // Full local deque: moves the oldest value to the global queue.
-        w0.send(2).unwrap();
-        let (w1, mut got) = thief.join().unwrap();
+        let ((w0, sent), (w1, mut got)) = run2(
+            order,
+            // Full local deque: moves the oldest value to the global queue.
+            move || {
+                let sent = w0.send(2);
+                (w0, sent)
+            },
+            move || {
+                let got: Vec<usize> = w1.recv().into_iter().collect();
+                (w1, got)
+            },
+        );
+        sent.unwrap();
         got.extend(drain(&w0));
         got.extend(drain(&w1));
         assert_eq!(sorted(got), [0, 1, 2]);
@@ -49,7 +91,7 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
 /// it refused comes back.
 #[test]
 fn back_pressure_races_a_steal() {
-    loom::model(|| {
+    check(|order| {
         let (channel, mut workers) = DequeChannel::builder()
             .workers(2)
             .local_capacity(2)
@@ -60,16 +102,22 @@ fn back_pressure_races_a_steal() {
         w0.send(0).unwrap();
         w0.send(1).unwrap();
         channel.send(10).unwrap();
-        let thief = thread::spawn(move || {
-            let got: Vec<usize> = w1.recv().into_iter().collect();
-            (w1, got)
-        });
+        let ((w0, sent), (w1, mut got)) = run2(
+            order,
+            move || {
+                let sent = w0.send(2);
+                (w0, sent)
+            },
+            move || {
+                let got: Vec<usize> = w1.recv().into_iter().collect();
+                (w1, got)
+            },
+        );
         let mut expected = vec![0, 1, 10];
-        match w0.send(2) {
+        match sent {
             Ok(()) => expected.push(2),
             Err(Full(v)) => assert_eq!(v, 2),
         }
-        let (w1, mut got) = thief.join().unwrap();
         got.extend(drain(&w0));
         got.extend(drain(&w1));
         assert_eq!(sorted(got), sorted(expected));
@@ -81,10 +129,11 @@ fn back_pressure_races_a_steal() {
 /// bounced values go back to worker 0's deque; nothing is lost.
 #[test]
 fn offload_rollback_races_a_producer_and_a_steal() {
-    // Three threads here: at the crate's bound of 2 preemptions loom's path
-    // outgrows its branch limit (the global queue's wait-for-publisher
-    // loops multiply), so this model is bounded at 1; the two-thread models
-    // above run at the crate's bound.
+    // Three threads here: at 2 preemptions loom's path outgrows its branch
+    // limit (the global queue's wait-for-publisher loops multiply; still so
+    // with `max_branches` raised to 20 000), so this model is bounded at 1;
+    // the two-thread models above run at the crate's bound. It does reach
+    // the rollback (3 executions) and the thief-holds-the-batch path (68).
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(1);
     model.check(|| {
