@@ -42,6 +42,30 @@ where
     }
 }
 
+/// Worker 0 sends `value` while worker 1 receives once, raced by `run2`;
+/// then both drain. Returns what `send` said and every value received.
+fn send_races_recv(
+    order: usize,
+    w0: Worker<usize>,
+    value: usize,
+    w1: Worker<usize>,
+) -> (Result<(), Full<usize>>, Vec<usize>) {
+    let ((w0, sent), (w1, mut got)) = run2(
+        order,
+        move || {
+            let sent = w0.send(value);
+            (w0, sent)
+        },
+        move || {
+            let got: Vec<usize> = w1.recv().into_iter().collect();
+            (w1, got)
+        },
+    );
+    got.extend(drain(&w0));
+    got.extend(drain(&w1));
+    (sent, got)
+}
+
 fn drain(w: &Worker<usize>) -> Vec<usize> {
     std::iter::from_fn(|| w.recv()).collect()
 }
@@ -66,21 +90,10 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
         let w0 = workers.pop().unwrap();
         w0.send(0).unwrap();
         w0.send(1).unwrap();
-        let ((w0, sent), (w1, mut got)) = run2(
-            order,
-            // Full local deque: moves the oldest value to the global queue.
-            move || {
-                let sent = w0.send(2);
-                (w0, sent)
-            },
-            move || {
-                let got: Vec<usize> = w1.recv().into_iter().collect();
-                (w1, got)
-            },
-        );
+        // Full local deque: the send moves the oldest value to the global
+        // queue.
+        let (sent, got) = send_races_recv(order, w0, 2, w1);
         sent.unwrap();
-        got.extend(drain(&w0));
-        got.extend(drain(&w1));
         assert_eq!(sorted(got), [0, 1, 2]);
     });
 }
@@ -102,24 +115,12 @@ fn back_pressure_races_a_steal() {
         w0.send(0).unwrap();
         w0.send(1).unwrap();
         channel.send(10).unwrap();
-        let ((w0, sent), (w1, mut got)) = run2(
-            order,
-            move || {
-                let sent = w0.send(2);
-                (w0, sent)
-            },
-            move || {
-                let got: Vec<usize> = w1.recv().into_iter().collect();
-                (w1, got)
-            },
-        );
+        let (sent, got) = send_races_recv(order, w0, 2, w1);
         let mut expected = vec![0, 1, 10];
         match sent {
             Ok(()) => expected.push(2),
             Err(Full(v)) => assert_eq!(v, 2),
         }
-        got.extend(drain(&w0));
-        got.extend(drain(&w1));
         assert_eq!(sorted(got), sorted(expected));
     });
 }
