@@ -32,12 +32,15 @@
 //! | FIFO   | (`released`, `head`) | `pushes`      | `released` |
 //!
 //! - **LIFO** (after st3's `lifo` queue): the owner pops by bumping `pops`
-//!   with a compare-and-swap on `heads`. That changes the very word a thief
-//!   must swap to claim, so a thief that computed the tail from a stale
-//!   `pops` always fails its CAS and recomputes: the owner's pops and the
-//!   thieves' claims are totally ordered by `heads`' modification order, and
-//!   no pop can hand out a value a thief also claimed. A thief releases its
-//!   claim by storing its end into the separate `released` word.
+//!   with a fetch-add on `heads`. That changes the very word a thief must
+//!   swap to claim, so a thief that computed the tail from a stale `pops`
+//!   always fails its CAS and recomputes: the owner's pops and the thieves'
+//!   claims are totally ordered by `heads`' modification order, and no pop
+//!   can hand out a value a thief also claimed. A pop that finds every
+//!   value claimed takes its bump back with a fetch-sub; meanwhile thieves
+//!   compute a tail one below `head` and see an empty deque. A thief
+//!   releases its claim by storing its end into the separate `released`
+//!   word.
 //! - **FIFO** (after tokio's run queue): owner and thieves both take from
 //!   `head`. The owner's pop swaps `head` forward, and also `released` when
 //!   no claim is open. A thief's claim moves only `head`; its release swaps
@@ -46,6 +49,7 @@
 //!
 //! A claim is open exactly when `released != head`.
 
+use core::cell::Cell;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 
 use crossbeam_utils::CachePadded;
@@ -65,6 +69,9 @@ pub(crate) enum Flavor {
 /// The largest capacity: positions are `u32`, and `tail - head` must stay
 /// below 2^32 with room to tell full from empty.
 pub(crate) const MAX_CAPACITY: usize = 1 << 31;
+
+/// Adding this to a LIFO `heads` word adds one to its `pops` half.
+const POP: u64 = 1 << 32;
 
 /// Packs the two halves of the `heads` word.
 #[inline(always)]
@@ -108,6 +115,58 @@ impl Take {
         match self {
             Take::Upto(max) => available.min(max),
             Take::Half(max) => available.div_ceil(2).min(max),
+        }
+    }
+}
+
+/// The owner's private view of its deque, kept in the
+/// [`Worker`](crate::Worker) rather than shared: the counters only the owner
+/// writes, and its last readings of the words thieves move. The owner's
+/// fast paths work from these and touch shared words only to publish, or
+/// when a stale reading gets in the way.
+///
+/// The counters are exact (only the owner changes them); the readings are
+/// lower bounds of the shared values, which only ever move forward.
+#[derive(Debug, Default)]
+pub(crate) struct Owner {
+    /// Values pushed so far, counting batch steals into the deque; its low
+    /// 32 bits are `Queue::pushes`, which only the owner writes.
+    pushes: Cell<u64>,
+    /// Values the owner popped so far. LIFO: its low 32 bits are the `pops`
+    /// half of `Queue::heads`, which only the owner changes.
+    pops: Cell<u64>,
+    /// `Queue::heads` as the owner last read or wrote it. LIFO: its `head`
+    /// tells a pop whether to look at the shared word at all; FIFO: the
+    /// expected value of the pop's compare-and-swap.
+    heads_seen: Cell<u64>,
+    /// The owner's last reading of the oldest slot in use (`oldest_in_use`):
+    /// `push` reads the shared word only when this says the deque is full.
+    oldest_seen: Cell<u32>,
+}
+
+impl Owner {
+    /// Values pushed so far (by `push` and by batch steals into the deque).
+    pub(crate) fn pushed(&self) -> u64 {
+        self.pushes.get()
+    }
+
+    /// Values the owner popped so far.
+    pub(crate) fn popped(&self) -> u64 {
+        self.pops.get()
+    }
+
+    /// The position of `Queue::pushes`.
+    #[inline(always)]
+    fn pushes(&self) -> u32 {
+        self.pushes.get() as u32
+    }
+
+    /// The tail position.
+    #[inline(always)]
+    fn tail(&self, flavor: Flavor) -> u32 {
+        match flavor {
+            Flavor::Lifo => self.pushes().wrapping_sub(self.pops.get() as u32),
+            Flavor::Fifo => self.pushes(),
         }
     }
 }
@@ -184,6 +243,11 @@ impl<T> Queue<T> {
         // Acquire: pairs with the Release store in `push`.
         let pushes = self.pushes.load(Acquire);
         let len = self.tail_of(pushes, high).wrapping_sub(head);
+        if (len as i32) < 0 {
+            // A LIFO pop that found every value claimed, not yet taken back
+            // (see `pop_newest`): the deque is empty.
+            return 0;
+        }
         // `head` may be older than `pushes`: clamp rather than report more
         // than can fit.
         len.min(self.capacity()) as usize
@@ -191,60 +255,79 @@ impl<T> Queue<T> {
 
     // ----- owner side: only the thread holding the `Worker` calls these -----
 
-    /// Pushes `value` at position `pushes - pops` (`pushes` for FIFO).
+    /// Pushes `value` at the tail: position `pushes - pops` (`pushes` for
+    /// FIFO).
     ///
-    /// `pushes` and `pops` are the owner's own copies of the counters it
-    /// alone writes, so no load of a contended word is needed.
+    /// Reads no shared word on the fast path: the counters are the owner's
+    /// own, and the room check uses `owner.oldest_seen`; only when that
+    /// stale bound says "full" is the real oldest slot in use read.
     ///
     /// # Safety
     ///
-    /// Only the owner calls this, never concurrently with itself, and
-    /// `pushes`/`pops` are the current values.
+    /// `owner` is this queue's [`Owner`], used by the calling thread alone.
     #[inline]
-    pub(crate) unsafe fn push(&self, pushes: u32, pops: u32, value: T) -> Result<(), T> {
-        let tail = pushes.wrapping_sub(pops);
-        if tail.wrapping_sub(self.oldest_in_use()) >= self.capacity() {
+    pub(crate) unsafe fn push(&self, owner: &Owner, value: T) -> Result<(), T> {
+        let tail = owner.tail(self.flavor);
+        if tail.wrapping_sub(owner.oldest_seen.get()) >= self.capacity()
+            && tail.wrapping_sub(self.refresh_oldest(owner)) >= self.capacity()
+        {
             return Err(value);
         }
-        // SAFETY: the slot of `tail` is outside `released..tail`, which is
-        // every slot anybody else may touch (`oldest_in_use` made the
-        // thieves' reads of it happen-before this point), and only the
-        // owner writes slots. It held no value: `tail` is past the end.
+        // SAFETY: the slot of `tail` is outside `oldest_seen..tail`, which
+        // covers every slot anybody else may touch: the Acquire load in
+        // `oldest_in_use` that produced `oldest_seen` made the thieves'
+        // reads of the slots below it happen-before this point, and only
+        // the owner writes slots. It held no value: `tail` is past the end.
         unsafe { self.ring.write(tail, value) };
+        let pushed = owner.pushes.get() + 1;
+        owner.pushes.set(pushed);
         // Release: pairs with the Acquire loads of `pushes` in `claim` and
         // `len`, publishing the slot write above.
-        self.pushes.store(pushes.wrapping_add(1), Release);
+        self.pushes.store(pushed as u32, Release);
         Ok(())
     }
 
-    /// Publishes `count` values the caller has written at the tail, as a
-    /// batch `push` (used by batch steals into this deque).
-    ///
-    /// # Safety
-    ///
-    /// As for `push`, and the caller wrote slots `tail..tail + count` after
-    /// checking `free_slots`.
-    pub(crate) unsafe fn publish(&self, pushes: u32, count: u32) {
-        // Release: pairs with the Acquire loads of `pushes` in `claim` and
-        // `len`, publishing the caller's slot writes.
-        self.pushes.store(pushes.wrapping_add(count), Release);
-    }
-
-    /// Free slots at the tail, as the owner sees them.
-    pub(crate) fn free_slots(&self, pushes: u32, pops: u32) -> u32 {
-        let used = pushes.wrapping_sub(pops).wrapping_sub(self.oldest_in_use());
+    /// Free slots at the tail, as the owner sees them (thieves only ever
+    /// add to this).
+    pub(crate) fn free_slots(&self, owner: &Owner) -> u32 {
+        let used = owner
+            .tail(self.flavor)
+            .wrapping_sub(self.refresh_oldest(owner));
         self.capacity() - used
     }
 
-    /// Writes `value` at `position` without publishing it.
+    /// Writes `values` into the free slots at the tail, oldest first, and
+    /// publishes them with one store: a batch `push`, for batch steals into
+    /// this deque.
     ///
     /// # Safety
     ///
-    /// `position` is in `tail..tail + free_slots` as seen by the owner, who
-    /// is the caller.
-    pub(crate) unsafe fn write_unpublished(&self, position: u32, value: T) {
-        // SAFETY: the caller guarantees the slot is free and owner-only.
-        unsafe { self.ring.write(position, value) }
+    /// `owner` is this queue's [`Owner`], used by the calling thread alone,
+    /// and `values` yields at most `free_slots(owner)` values.
+    pub(crate) unsafe fn push_batch(&self, owner: &Owner, values: impl Iterator<Item = T>) {
+        let tail = owner.tail(self.flavor);
+        let mut count = 0u32;
+        for value in values {
+            debug_assert!(count < self.capacity());
+            // SAFETY: the caller keeps `count` below `free_slots`, so the
+            // slot is free (as in `push`: `free_slots` refreshed
+            // `oldest_seen`), and only the owner writes slots.
+            unsafe { self.ring.write(tail.wrapping_add(count), value) };
+            count += 1;
+        }
+        let pushed = owner.pushes.get() + u64::from(count);
+        owner.pushes.set(pushed);
+        // Release: pairs with the Acquire loads of `pushes` in `claim` and
+        // `len`, publishing the slot writes above.
+        self.pushes.store(pushed as u32, Release);
+    }
+
+    /// Reads the oldest slot in use into `owner.oldest_seen`, and returns it.
+    #[inline(never)]
+    fn refresh_oldest(&self, owner: &Owner) -> u32 {
+        let oldest = self.oldest_in_use();
+        owner.oldest_seen.set(oldest);
+        oldest
     }
 
     /// The oldest position whose slot someone may still be reading: the
@@ -261,40 +344,54 @@ impl<T> Queue<T> {
         }
     }
 
-    /// LIFO owner pop: takes the value at `tail - 1`. Returns the value and
-    /// whether one was taken; on success the caller adds one to its `pops`.
+    /// LIFO owner pop: takes the value at `tail - 1`.
+    ///
+    /// One fetch-add on `heads` bumps `pops` unconditionally (a
+    /// compare-and-swap would cost more, and a loop). The `head` it returns
+    /// says whether the pop stands: below `tail`, the value at `tail - 1`
+    /// is ours; equal, thieves had claimed every value, and a fetch-sub
+    /// takes the bump back.
     ///
     /// # Safety
     ///
-    /// Only the owner calls this; `pushes`/`pops` are current.
+    /// `owner` is this queue's [`Owner`], used by the calling thread alone.
     #[inline]
-    pub(crate) unsafe fn pop_newest(&self, pushes: u32, pops: u32) -> Option<T> {
+    pub(crate) unsafe fn pop_newest(&self, owner: &Owner) -> Option<T> {
         debug_assert_eq!(self.flavor, Flavor::Lifo);
-        let tail = pushes.wrapping_sub(pops);
-        let mut heads = self.heads.load(Relaxed);
-        loop {
-            let head = unpack(heads).1;
-            if head == tail {
+        let tail = owner.tail(Flavor::Lifo);
+        if unpack(owner.heads_seen.get()).1 == tail {
+            // Empty by the owner's last reading. Only a fresh one decides:
+            // after 2^32 pushes without a pop, an old `head` could equal
+            // the tail by wrapping around.
+            let now = self.heads.load(Relaxed);
+            owner.heads_seen.set(now);
+            if unpack(now).1 == tail {
                 return None;
             }
-            // Bumping `pops` moves the tail down by one and invalidates any
-            // claim computed from the old tail.
-            let popped = pack(pops.wrapping_add(1), head);
-            // Release: pairs with the Acquire loads of `heads` in `claim` and
-            // `len`: whoever sees the new `pops` also sees a `pushes` at
-            // least as new as ours, so it computes `tail >= head`.
-            match self
-                .heads
-                .compare_exchange_weak(heads, popped, Release, Relaxed)
-            {
-                Ok(_) => break,
-                // A thief claimed meanwhile (or a spurious failure): retry
-                // with its `head`; our `pops` half is unchanged.
-                Err(now) => heads = now,
-            }
         }
+        // Release: pairs with the Acquire loads of `heads` in `claim` and
+        // `len`: whoever sees the new `pops` also sees a `pushes` at least
+        // as new as ours, so it computes `tail >= head`. Claims and pops
+        // are totally ordered by `heads`' modification order: a claim
+        // before ours ended at the `head` we get back, and a claim after
+        // ours computes its end from the new `pops`.
+        let before = self.heads.fetch_add(POP, Release);
+        let head = unpack(before).1;
+        if head == tail {
+            // Thieves claimed everything, our value included. Until the
+            // fetch-sub lands, thieves see a tail below `head`, and report
+            // `Empty`, which is what the deque is.
+            //
+            // Release: as above (nothing new to publish, but every write of
+            // `heads` keeps the pairing uniform).
+            let restored = self.heads.fetch_sub(POP, Release) - POP;
+            owner.heads_seen.set(restored);
+            return None;
+        }
+        owner.heads_seen.set(before + POP);
+        owner.pops.set(owner.pops.get() + 1);
         let position = tail.wrapping_sub(1);
-        // SAFETY: our CAS succeeded with `head <= position < tail`, so no
+        // SAFETY: `head <= position < tail` when our fetch-add landed, so no
         // claim covers `position`, and any later claim sees the new `pops`
         // and stops below it. The slot was written by this thread.
         Some(unsafe { self.ring.read(position) })
@@ -302,17 +399,33 @@ impl<T> Queue<T> {
 
     /// FIFO owner pop: takes the value at `head`.
     ///
+    /// The expected value of the compare-and-swap is `owner.heads_seen`,
+    /// not a fresh load of the contended word: thieves move both halves of
+    /// `heads` only forward, so a stale guess fails the CAS once and
+    /// retries with the value it returns.
+    ///
     /// # Safety
     ///
-    /// Only the owner calls this; `pushes` is current.
+    /// `owner` is this queue's [`Owner`], used by the calling thread alone.
     #[inline]
-    pub(crate) unsafe fn pop_oldest(&self, pushes: u32) -> Option<T> {
+    pub(crate) unsafe fn pop_oldest(&self, owner: &Owner) -> Option<T> {
         debug_assert_eq!(self.flavor, Flavor::Fifo);
-        let mut heads = self.heads.load(Relaxed);
+        let pushes = owner.pushes();
+        let mut heads = owner.heads_seen.get();
+        // Whether `heads` was read from the shared word just now.
+        let mut fresh = false;
         loop {
             let (released, head) = unpack(heads);
             if head == pushes {
-                return None;
+                // Empty by this reading; only a fresh one decides, as in
+                // `pop_newest`.
+                if fresh {
+                    owner.heads_seen.set(heads);
+                    return None;
+                }
+                heads = self.heads.load(Relaxed);
+                fresh = true;
+                continue;
             }
             let next = head.wrapping_add(1);
             // With no claim open, the popped slot is free again the moment
@@ -330,8 +443,15 @@ impl<T> Queue<T> {
                 .heads
                 .compare_exchange_weak(heads, popped, Release, Relaxed)
             {
-                Ok(_) => break,
-                Err(now) => heads = now,
+                Ok(_) => {
+                    owner.heads_seen.set(popped);
+                    owner.pops.set(owner.pops.get() + 1);
+                    break;
+                }
+                Err(now) => {
+                    heads = now;
+                    fresh = true;
+                }
             }
         }
         let position = unpack(heads).1;
@@ -366,6 +486,12 @@ impl<T> Queue<T> {
             // every writer of `heads` saw: `tail >= head`.
             let pushes = self.pushes.load(Acquire);
             let available = self.tail_of(pushes, high).wrapping_sub(head);
+            if (available as i32) < 0 {
+                // A LIFO pop that found every value claimed has not taken
+                // its bump of `pops` back yet (see `pop_newest`): the deque
+                // is empty, and this says so without waiting for the owner.
+                return Err(NoClaim::Empty);
+            }
             if available > self.capacity() {
                 // Only possible when the owner popped and pushed again after
                 // our `heads` snapshot (a stale `pops` against a newer

@@ -1,10 +1,9 @@
 //! [`Worker`]: the owner's handle.
 
-use core::cell::Cell;
 use core::fmt;
 
 use crate::drain::Drain;
-use crate::queue::{Flavor, MAX_CAPACITY, Queue, Take};
+use crate::queue::{Flavor, MAX_CAPACITY, Owner, Queue, Take};
 use crate::stealer::Stealer;
 use crate::sync::Arc;
 
@@ -34,11 +33,8 @@ use crate::sync::Arc;
 /// ```
 pub struct Worker<T> {
     queue: Arc<Queue<T>>,
-    /// The owner's copy of `Queue::pushes`, which only the owner writes.
-    pushes: Cell<u32>,
-    /// LIFO: the owner's copy of the `pops` half of `Queue::heads`, which
-    /// only the owner changes. Always 0 for FIFO.
-    pops: Cell<u32>,
+    /// What this thread knows of the deque without reading shared words.
+    owner: Owner,
 }
 
 impl<T> Worker<T> {
@@ -89,8 +85,7 @@ impl<T> Worker<T> {
         let capacity = capacity.next_power_of_two() as u32;
         Worker {
             queue: Arc::new(Queue::new(capacity, flavor)),
-            pushes: Cell::new(0),
-            pops: Cell::new(0),
+            owner: Owner::default(),
         }
     }
 
@@ -132,12 +127,9 @@ impl<T> Worker<T> {
     /// ```
     #[inline]
     pub fn push(&self, value: T) -> Result<(), T> {
-        let pushes = self.pushes.get();
-        // SAFETY: `Worker` is not `Sync`, so this thread is the only owner,
-        // and `pushes`/`pops` are the current counters.
-        unsafe { self.queue.push(pushes, self.pops.get(), value) }?;
-        self.pushes.set(pushes.wrapping_add(1));
-        Ok(())
+        // SAFETY: `Worker` is not `Sync`, so this thread alone uses `owner`,
+        // which belongs to this queue.
+        unsafe { self.queue.push(&self.owner, value) }
     }
 
     /// Pops a value: the newest for a [`new`](Worker::new) deque, the oldest
@@ -150,16 +142,45 @@ impl<T> Worker<T> {
     #[inline]
     pub fn pop(&self) -> Option<T> {
         match self.queue.flavor() {
-            Flavor::Lifo => {
-                let pops = self.pops.get();
-                // SAFETY: only the owner pops; counters are current.
-                let value = unsafe { self.queue.pop_newest(self.pushes.get(), pops) }?;
-                self.pops.set(pops.wrapping_add(1));
-                Some(value)
-            }
-            // SAFETY: only the owner pops; `pushes` is current.
-            Flavor::Fifo => unsafe { self.queue.pop_oldest(self.pushes.get()) },
+            // SAFETY: `Worker` is not `Sync`, so this thread alone uses
+            // `owner`, which belongs to this queue.
+            Flavor::Lifo => unsafe { self.queue.pop_newest(&self.owner) },
+            // SAFETY: as above.
+            Flavor::Fifo => unsafe { self.queue.pop_oldest(&self.owner) },
         }
+    }
+
+    /// How many values have entered this deque since it was made: by
+    /// [`push`](Worker::push), and by batch steals into it
+    /// ([`Stealer::steal_batch`] and
+    /// [`steal_batch_and_pop`](Stealer::steal_batch_and_pop)). Kept by the
+    /// owner anyway, so reading it is free; it never wraps in practice
+    /// (`u64`).
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(2);
+    /// w.push(1).unwrap();
+    /// w.push(2).unwrap();
+    /// assert_eq!(w.push(3), Err(3)); // refused: not counted
+    /// assert_eq!(w.pushed(), 2);
+    /// ```
+    pub fn pushed(&self) -> u64 {
+        self.owner.pushed()
+    }
+
+    /// How many values the owner has taken with [`pop`](Worker::pop) since
+    /// the deque was made (not counting steals, or
+    /// [`drain_oldest`](Worker::drain_oldest)).
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new(2);
+    /// w.push(1).unwrap();
+    /// assert_eq!(w.pop(), Some(1));
+    /// assert_eq!(w.pop(), None); // nothing taken: not counted
+    /// assert_eq!(w.popped(), 1);
+    /// ```
+    pub fn popped(&self) -> u64 {
+        self.owner.popped()
     }
 
     /// Creates a thieves' handle to this deque.
@@ -200,7 +221,7 @@ impl<T> Worker<T> {
 
     /// Free slots, as the owner sees them (thieves only add to this).
     pub(crate) fn free_slots(&self) -> u32 {
-        self.queue.free_slots(self.pushes.get(), self.pops.get())
+        self.queue.free_slots(&self.owner)
     }
 
     /// Moves the claimed values at positions `from..to` of `source` into
@@ -215,21 +236,14 @@ impl<T> Worker<T> {
     pub(crate) unsafe fn adopt(&self, source: &Queue<T>, from: u32, to: u32) {
         let count = to.wrapping_sub(from);
         debug_assert!(count <= self.free_slots());
-        let pushes = self.pushes.get();
-        let tail = pushes.wrapping_sub(self.pops.get());
-        for offset in 0..count {
-            // SAFETY: the caller's claim covers `from + offset`, read once.
-            let value = unsafe { source.take_claimed(from.wrapping_add(offset)) };
-            // SAFETY: `offset < count <= free_slots`: the slot is free, and
-            // only this (owner) thread writes this deque's slots.
-            unsafe {
-                self.queue
-                    .write_unpublished(tail.wrapping_add(offset), value)
-            };
-        }
-        // SAFETY: we are the owner and wrote slots `tail..tail + count`.
-        unsafe { self.queue.publish(pushes, count) };
-        self.pushes.set(pushes.wrapping_add(count));
+        let claimed = (0..count).map(|offset| {
+            // SAFETY: the caller's claim covers `from + offset`; each offset
+            // is visited once, so each value is read once.
+            unsafe { source.take_claimed(from.wrapping_add(offset)) }
+        });
+        // SAFETY: this thread alone uses `owner` (`Worker` is not `Sync`),
+        // and `claimed` yields `count <= free_slots` values.
+        unsafe { self.queue.push_batch(&self.owner, claimed) };
     }
 
     pub(crate) fn flavor(&self) -> Flavor {

@@ -366,3 +366,61 @@ fn steal_combinators() {
     let none: Steal<u8> = std::iter::empty().collect();
     assert_eq!(none, Steal::Empty);
 }
+
+#[test]
+fn pushed_and_popped_count_what_the_owner_did() {
+    for w in [Worker::new(4), Worker::new_fifo(4)] {
+        for i in 0..4 {
+            w.push(i).unwrap();
+        }
+        assert_eq!(w.push(9), Err(9));
+        assert!(w.pop().is_some());
+        assert!(w.stealer().steal().is_success());
+        let _ = w.drain_oldest(1).count();
+        assert_eq!(
+            (w.pushed(), w.popped()),
+            (4, 1),
+            "refusals, steals and drains are not counted"
+        );
+
+        // Values a batch steal moves in count as pushed.
+        let victim = Worker::new(8);
+        for i in 0..4 {
+            victim.push(i).unwrap();
+        }
+        let moved_before = w.len();
+        assert_eq!(victim.stealer().steal_batch(&w), Steal::Success(()));
+        let moved = (w.len() - moved_before) as u64;
+        assert_eq!(w.pushed(), 4 + moved);
+        while w.pop().is_some() {}
+        assert_eq!(w.popped(), 1 + 1 + moved);
+    }
+}
+
+#[test]
+fn owner_sees_room_and_values_thieves_changed_behind_its_back() {
+    // The owner works from its last readings of the thieves' words: a full
+    // deque must notice the room a thief made, and a pop must notice the
+    // values a thief took, however stale those readings are.
+    for w in [Worker::new(4), Worker::new_fifo(4)] {
+        let s = w.stealer();
+        for round in 0..scaled(1000, 50) {
+            for i in 0..4 {
+                w.push(round * 4 + i).unwrap();
+            }
+            assert_eq!(w.push(usize::MAX), Err(usize::MAX));
+            let stolen: Vec<usize> = std::iter::from_fn(|| s.steal().success()).take(3).collect();
+            assert_eq!(stolen, [round * 4, round * 4 + 1, round * 4 + 2]);
+            // Room for three again, although the owner last saw a full deque.
+            for i in 0..3 {
+                w.push(usize::MAX - i).unwrap();
+            }
+            // The thief takes the remaining old value; the owner's pops see it gone.
+            assert_eq!(s.steal(), Steal::Success(round * 4 + 3));
+            let mut left: Vec<usize> = std::iter::from_fn(|| w.pop()).collect();
+            left.sort();
+            assert_eq!(left, [usize::MAX - 2, usize::MAX - 1, usize::MAX]);
+            assert_eq!(w.pop(), None);
+        }
+    }
+}
