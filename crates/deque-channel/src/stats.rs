@@ -5,8 +5,13 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 /// A snapshot of one worker's counters, for tuning capacities.
 ///
 /// Each counter is written only by its worker (a plain load and store, not a
-/// read-modify-write) and read by anyone with relaxed loads, so a snapshot
-/// taken while the worker runs may be a few operations behind.
+/// read-modify-write) and read by anyone with relaxed loads. A worker's own
+/// [`Worker::stats`](crate::Worker::stats) is exact. Through
+/// [`DequeChannel::stats`](crate::DequeChannel::stats), a running worker's
+/// counts may lag: `sent_local` and `recv_local`, which are not counted on
+/// the fast path, are published every 1024 local sends (receives), whenever
+/// the worker's deque fills or runs dry, and when it is dropped; the other
+/// counters lag by at most the operation in flight.
 ///
 /// ```
 /// use deque_channel::DequeChannel;
@@ -87,6 +92,12 @@ impl Counter {
     #[inline(always)]
     pub(crate) fn add(&self, n: u64) {
         self.0.store(self.0.load(Relaxed).wrapping_add(n), Relaxed);
+    }
+
+    /// Sets the value (only the owning worker calls this).
+    #[inline(always)]
+    pub(crate) fn set(&self, n: u64) {
+        self.0.store(n, Relaxed);
     }
 
     fn get(&self) -> u64 {

@@ -1,6 +1,6 @@
 //! [`Worker`]: one thread's handle, with its own deque.
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use core::fmt;
 
 use beam_deque::Steal;
@@ -25,7 +25,16 @@ pub struct Worker<T> {
     counters: Arc<CachePadded<Counters>>,
     /// Victim picker, seeded with the worker id so a run can be replayed.
     rng: RefCell<fastrand::Rng>,
+    /// Values that entered `local` other than by this worker's sends: moved
+    /// in by batch steals, or pushed back by an offload's rollback. With
+    /// `local.pushed()` it gives `sent_local` (see `publish_local_counts`).
+    not_sent: Cell<u64>,
 }
+
+/// How often, in fast-path operations, a worker publishes its
+/// `sent_local`/`recv_local` counts while it never leaves the fast path. A
+/// power of two, so the check is a mask of a count already in a register.
+const PUBLISH_EVERY: u64 = 1024;
 
 impl<T> Worker<T> {
     pub(crate) fn new(id: usize, local: beam_deque::Worker<T>, channel: DequeChannel<T>) -> Self {
@@ -36,6 +45,7 @@ impl<T> Worker<T> {
             channel,
             counters,
             rng: RefCell::new(fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15 ^ id as u64)),
+            not_sent: Cell::new(0),
         }
     }
 
@@ -50,14 +60,33 @@ impl<T> Worker<T> {
         &self.channel
     }
 
-    /// A snapshot of this worker's counters.
+    /// A snapshot of this worker's counters, exact (unlike
+    /// [`DequeChannel::stats`] while this worker runs).
     pub fn stats(&self) -> WorkerStats {
+        self.publish_local_counts();
         self.counters().snapshot()
     }
 
     #[inline(always)]
     fn counters(&self) -> &Counters {
         &self.counters
+    }
+
+    /// Brings the shared `sent_local` and `recv_local` counters up to date.
+    ///
+    /// The fast paths do not count: the local deque already counts its
+    /// pushes and pops, owner-side and for free, and a counter update per
+    /// value cost about a tenth of a send + receive. This runs whenever a
+    /// worker leaves its fast path, every `PUBLISH_EVERY` values on it, on
+    /// `stats`, and on drop.
+    #[cold]
+    #[inline(never)]
+    fn publish_local_counts(&self) {
+        let counters = self.counters();
+        counters
+            .sent_local
+            .set(self.local.pushed() - self.not_sent.get());
+        counters.recv_local.set(self.local.popped());
     }
 
     /// Sends a value: onto this worker's deque, where it is the first this
@@ -95,7 +124,9 @@ impl<T> Worker<T> {
     pub fn send(&self, value: T) -> Result<(), Full<T>> {
         match self.local.push(value) {
             Ok(()) => {
-                self.counters().sent_local.add(1);
+                if self.local.pushed() % PUBLISH_EVERY == 0 {
+                    self.publish_local_counts();
+                }
                 Ok(())
             }
             Err(value) => self.send_overflowing(value),
@@ -157,6 +188,8 @@ impl<T> Worker<T> {
                 if self.local.push(value).is_err() {
                     unreachable!("deque_channel: a freed slot vanished");
                 }
+                // Sent once already: not a second send.
+                self.not_sent.set(self.not_sent.get() + 1);
             }
         } else {
             drop(batch);
@@ -165,16 +198,15 @@ impl<T> Worker<T> {
             counters.offloads.add(1);
             counters.offloaded.add(moved);
         }
-        match self.local.push(value) {
-            Ok(()) => {
-                counters.sent_local.add(1);
-                Ok(())
-            }
+        let sent = match self.local.push(value) {
+            Ok(()) => Ok(()),
             Err(value) => {
                 counters.full.add(1);
                 Err(Full(value))
             }
-        }
+        };
+        self.publish_local_counts();
+        sent
     }
 
     /// Receives a value without blocking: this worker's newest, else the
@@ -197,7 +229,9 @@ impl<T> Worker<T> {
     #[inline]
     pub fn recv(&self) -> Option<T> {
         if let Some(value) = self.local.pop() {
-            self.counters().recv_local.add(1);
+            if self.local.popped() % PUBLISH_EVERY == 0 {
+                self.publish_local_counts();
+            }
             return Some(value);
         }
         self.recv_shared()
@@ -209,6 +243,7 @@ impl<T> Worker<T> {
     #[cold]
     #[inline(never)]
     fn recv_shared(&self) -> Option<T> {
+        self.publish_local_counts();
         if let Some(value) = self.channel.shared.global.pop() {
             self.counters().recv_global.add(1);
             return Some(value);
@@ -242,13 +277,13 @@ impl<T> Worker<T> {
                 if victim >= self.id {
                     victim += 1;
                 }
+                let pushed_before = self.local.pushed();
                 match stealers[victim].steal_batch_and_pop(&self.local) {
                     Steal::Success(value) => {
+                        let moved_in = self.local.pushed() - pushed_before;
+                        self.not_sent.set(self.not_sent.get() + moved_in);
                         self.counters().recv_stolen.add(1);
-                        // Our deque was empty before the steal (our pop just
-                        // failed and only we push to it), so its length is
-                        // what moved in, less anything a thief already took.
-                        self.counters().stolen.add(1 + self.local.len() as u64);
+                        self.counters().stolen.add(1 + moved_in);
                         return Some(value);
                     }
                     Steal::Retry => saw_retry = true,
@@ -266,6 +301,13 @@ impl<T> Worker<T> {
         }
         self.counters().failed_steal_rounds.add(1);
         None
+    }
+}
+
+impl<T> Drop for Worker<T> {
+    fn drop(&mut self) {
+        // The values stay in the channel; the counts must reach it too.
+        self.publish_local_counts();
     }
 }
 

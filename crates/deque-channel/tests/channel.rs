@@ -265,3 +265,36 @@ fn workers_send_and_receive_across_threads() {
     assert_eq!(all.len(), total);
     assert!(channel.is_empty());
 }
+
+#[test]
+fn counts_reach_the_channel_stats_while_running_and_exactly_on_drop() {
+    let (channel, mut workers) = DequeChannel::<u32>::new(2);
+    let w = workers.remove(0);
+    // Sends and receives that never leave the fast path.
+    for round in 0..1500 {
+        w.send(round).unwrap();
+        assert_eq!(w.recv(), Some(round));
+    }
+    let seen = channel.stats()[0];
+    assert_eq!(
+        (seen.sent_local, seen.recv_local),
+        (1024, 1024),
+        "published every 1024"
+    );
+    // A value stolen in a batch counts as received locally when popped,
+    // never as sent.
+    for i in 0..4 {
+        workers[0].send(i).unwrap();
+    }
+    assert_eq!(w.recv(), Some(1)); // steals 0 and 1, hands back 1
+    assert_eq!(w.recv(), Some(0));
+    let own = w.stats();
+    assert_eq!(
+        (own.sent_local, own.recv_local, own.stolen),
+        (1500, 1501, 2)
+    );
+    w.send(7).unwrap();
+    drop(w);
+    let after = channel.stats()[0];
+    assert_eq!((after.sent_local, after.recv_local), (1501, 1501));
+}
