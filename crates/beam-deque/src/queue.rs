@@ -127,7 +127,7 @@ impl Take {
 ///
 /// The counters are exact (only the owner changes them); the readings are
 /// lower bounds of the shared values, which only ever move forward.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Owner {
     /// Values pushed so far, counting batch steals into the deque; its low
     /// 32 bits are `Queue::pushes`, which only the owner writes.
@@ -135,9 +135,13 @@ pub(crate) struct Owner {
     /// Values the owner popped so far. LIFO: its low 32 bits are the `pops`
     /// half of `Queue::heads`, which only the owner changes.
     pops: Cell<u64>,
-    /// `Queue::heads` as the owner last read or wrote it. LIFO: its `head`
-    /// tells a pop whether to look at the shared word at all; FIFO: the
-    /// expected value of the pop's compare-and-swap.
+    /// All ones for LIFO, zero for FIFO: `pops & pops_mask` is what the
+    /// tail is below `pushes`, without a branch on the flavor.
+    pops_mask: u64,
+    /// `Queue::heads` as the owner last read or wrote it (LIFO: at least
+    /// the last time a pop found thieves had moved `head`). LIFO: its
+    /// `head` tells a pop whether to look at the shared word at all; FIFO:
+    /// the expected value of the pop's compare-and-swap.
     heads_seen: Cell<u64>,
     /// The owner's last reading of the oldest slot in use (`oldest_in_use`):
     /// `push` reads the shared word only when this says the deque is full.
@@ -145,6 +149,20 @@ pub(crate) struct Owner {
 }
 
 impl Owner {
+    /// The view of a new, empty queue of the given flavor.
+    pub(crate) fn new(flavor: Flavor) -> Owner {
+        Owner {
+            pushes: Cell::new(0),
+            pops: Cell::new(0),
+            pops_mask: match flavor {
+                Flavor::Lifo => u64::MAX,
+                Flavor::Fifo => 0,
+            },
+            heads_seen: Cell::new(0),
+            oldest_seen: Cell::new(0),
+        }
+    }
+
     /// Values pushed so far (by `push` and by batch steals into the deque).
     pub(crate) fn pushed(&self) -> u64 {
         self.pushes.get()
@@ -155,19 +173,10 @@ impl Owner {
         self.pops.get()
     }
 
-    /// The position of `Queue::pushes`.
-    #[inline(always)]
-    fn pushes(&self) -> u32 {
-        self.pushes.get() as u32
-    }
-
     /// The tail position.
     #[inline(always)]
-    fn tail(&self, flavor: Flavor) -> u32 {
-        match flavor {
-            Flavor::Lifo => self.pushes().wrapping_sub(self.pops.get() as u32),
-            Flavor::Fifo => self.pushes(),
-        }
+    fn tail(&self) -> u32 {
+        (self.pushes.get() - (self.pops.get() & self.pops_mask)) as u32
     }
 }
 
@@ -267,9 +276,11 @@ impl<T> Queue<T> {
     /// `owner` is this queue's [`Owner`], used by the calling thread alone.
     #[inline]
     pub(crate) unsafe fn push(&self, owner: &Owner, value: T) -> Result<(), T> {
-        let tail = owner.tail(self.flavor);
-        if tail.wrapping_sub(owner.oldest_seen.get()) >= self.capacity()
-            && tail.wrapping_sub(self.refresh_oldest(owner)) >= self.capacity()
+        let pushed = owner.pushes.get() + 1;
+        let tail = owner.tail();
+        let mask = self.ring.mask();
+        if tail.wrapping_sub(owner.oldest_seen.get()) > mask
+            && tail.wrapping_sub(self.refresh_oldest(owner)) > mask
         {
             return Err(value);
         }
@@ -279,7 +290,6 @@ impl<T> Queue<T> {
         // reads of the slots below it happen-before this point, and only
         // the owner writes slots. It held no value: `tail` is past the end.
         unsafe { self.ring.write(tail, value) };
-        let pushed = owner.pushes.get() + 1;
         owner.pushes.set(pushed);
         // Release: pairs with the Acquire loads of `pushes` in `claim` and
         // `len`, publishing the slot write above.
@@ -290,9 +300,7 @@ impl<T> Queue<T> {
     /// Free slots at the tail, as the owner sees them (thieves only ever
     /// add to this).
     pub(crate) fn free_slots(&self, owner: &Owner) -> u32 {
-        let used = owner
-            .tail(self.flavor)
-            .wrapping_sub(self.refresh_oldest(owner));
+        let used = owner.tail().wrapping_sub(self.refresh_oldest(owner));
         self.capacity() - used
     }
 
@@ -305,7 +313,7 @@ impl<T> Queue<T> {
     /// `owner` is this queue's [`Owner`], used by the calling thread alone,
     /// and `values` yields at most `free_slots(owner)` values.
     pub(crate) unsafe fn push_batch(&self, owner: &Owner, values: impl Iterator<Item = T>) {
-        let tail = owner.tail(self.flavor);
+        let tail = owner.tail();
         let mut count = 0u32;
         for value in values {
             debug_assert!(count < self.capacity());
@@ -358,7 +366,7 @@ impl<T> Queue<T> {
     #[inline]
     pub(crate) unsafe fn pop_newest(&self, owner: &Owner) -> Option<T> {
         debug_assert_eq!(self.flavor, Flavor::Lifo);
-        let tail = owner.tail(Flavor::Lifo);
+        let tail = owner.tail();
         if unpack(owner.heads_seen.get()).1 == tail {
             // Empty by the owner's last reading. Only a fresh one decides:
             // after 2^32 pushes without a pop, an old `head` could equal
@@ -388,7 +396,9 @@ impl<T> Queue<T> {
             owner.heads_seen.set(restored);
             return None;
         }
-        owner.heads_seen.set(before + POP);
+        // `heads_seen` stays as it was: still a reading of `head`, and
+        // `head` only changes when thieves move it, which a pop that finds
+        // them (above) records.
         owner.pops.set(owner.pops.get() + 1);
         let position = tail.wrapping_sub(1);
         // SAFETY: `head <= position < tail` when our fetch-add landed, so no
@@ -410,7 +420,7 @@ impl<T> Queue<T> {
     #[inline]
     pub(crate) unsafe fn pop_oldest(&self, owner: &Owner) -> Option<T> {
         debug_assert_eq!(self.flavor, Flavor::Fifo);
-        let pushes = owner.pushes();
+        let pushes = owner.tail();
         let mut heads = owner.heads_seen.get();
         // Whether `heads` was read from the shared word just now.
         let mut fresh = false;

@@ -85,7 +85,7 @@ impl<T> Worker<T> {
         let capacity = capacity.next_power_of_two() as u32;
         Worker {
             queue: Arc::new(Queue::new(capacity, flavor)),
-            owner: Owner::default(),
+            owner: Owner::new(flavor),
         }
     }
 
