@@ -9,8 +9,8 @@ use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 /// [`Worker::stats`](crate::Worker::stats) is exact. Through
 /// [`DequeChannel::stats`](crate::DequeChannel::stats), a running worker's
 /// counts may lag: `sent_local` and `recv_local`, which are not counted on
-/// the fast path, are published every 1024 local sends (receives), whenever
-/// the worker's deque fills or runs dry, and when it is dropped; the other
+/// the fast path, are published every 1024 local sends, whenever the
+/// worker's deque fills or runs dry, and when it is dropped; the other
 /// counters lag by at most the operation in flight.
 ///
 /// ```

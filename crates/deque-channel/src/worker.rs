@@ -31,9 +31,10 @@ pub struct Worker<T> {
     not_sent: Cell<u64>,
 }
 
-/// How often, in fast-path operations, a worker publishes its
-/// `sent_local`/`recv_local` counts while it never leaves the fast path. A
-/// power of two, so the check is a mask of a count already in a register.
+/// How often, in local sends, a worker publishes its `sent_local` and
+/// `recv_local` counts while it never leaves the fast path. A power of two,
+/// so the check is a mask of a count `send` has at hand. (Only `send`
+/// checks: a worker that only receives runs its deque dry, which publishes.)
 const PUBLISH_EVERY: u64 = 1024;
 
 impl<T> Worker<T> {
@@ -77,7 +78,7 @@ impl<T> Worker<T> {
     /// The fast paths do not count: the local deque already counts its
     /// pushes and pops, owner-side and for free, and a counter update per
     /// value cost about a tenth of a send + receive. This runs whenever a
-    /// worker leaves its fast path, every `PUBLISH_EVERY` values on it, on
+    /// worker leaves its fast path, every `PUBLISH_EVERY` local sends, on
     /// `stats`, and on drop.
     #[cold]
     #[inline(never)]
@@ -229,9 +230,7 @@ impl<T> Worker<T> {
     #[inline]
     pub fn recv(&self) -> Option<T> {
         if let Some(value) = self.local.pop() {
-            if self.local.popped() % PUBLISH_EVERY == 0 {
-                self.publish_local_counts();
-            }
+            // Not counted here: see `publish_local_counts`.
             return Some(value);
         }
         self.recv_shared()
