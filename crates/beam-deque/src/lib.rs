@@ -46,8 +46,10 @@
 //! moves them out, so it never reads a slot the owner might be rewriting
 //! after a wrap-around (the data race of a textbook Chase–Lev thief that
 //! reads before its CAS). The owner of a LIFO deque pops with one
-//! compare-and-swap on that same word, which orders every pop against every
-//! claim; the owner never waits for a thief. The protocol, its invariants and
+//! fetch-add on that same word, which orders every pop against every claim
+//! (and takes it back with a fetch-sub in the rare pop that finds thieves
+//! claimed everything); the owner never waits for a thief. Its `push` reads
+//! no shared word unless its last reading says the deque is full. The protocol, its invariants and
 //! the pairing of every atomic ordering are written out in the source
 //! (`src/queue.rs`), and checked by loom models, miri and release-mode stress
 //! tests (`cargo xtask verify` in the repository).

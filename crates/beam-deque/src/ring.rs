@@ -11,19 +11,10 @@ use core::mem::MaybeUninit;
 
 use crate::sync::UnsafeCell;
 
-/// Bytes of unused slots kept on each side of the ring: two cache lines, so
-/// that the slots in use never share a line (or an adjacent-line prefetch
-/// pair) with whatever the allocator put next to them. Without it, a
-/// deque's busiest slots could share a line with another thread's hot data
-/// and every push would miss.
-const GUARD_BYTES: usize = 128;
-
 /// A power-of-two array of possibly-uninitialised slots.
 pub(crate) struct Ring<T> {
-    /// `capacity - 1`: position `p` lives in slot `guard + (p & mask)`.
+    /// `capacity - 1`: position `p` lives in slot `p & mask`.
     mask: u32,
-    /// Number of unused slots before (and after) the ring's own.
-    guard: usize,
     slots: Box<[UnsafeCell<MaybeUninit<T>>]>,
 }
 
@@ -32,16 +23,11 @@ impl<T> Ring<T> {
     /// fits in a `u32`.
     pub(crate) fn new(capacity: u32) -> Self {
         debug_assert!(capacity.is_power_of_two());
-        let guard = match core::mem::size_of::<T>() {
-            0 => 0,
-            size => GUARD_BYTES.div_ceil(size),
-        };
-        let slots: Vec<_> = (0..capacity as usize + 2 * guard)
+        let slots: Vec<_> = (0..capacity)
             .map(|_| UnsafeCell::new(MaybeUninit::uninit()))
             .collect();
         Ring {
             mask: capacity - 1,
-            guard,
             slots: slots.into_boxed_slice(),
         }
     }
@@ -59,12 +45,12 @@ impl<T> Ring<T> {
 
     #[inline(always)]
     fn slot(&self, position: u32) -> &UnsafeCell<MaybeUninit<T>> {
-        let index = self.guard + (position & self.mask) as usize;
-        debug_assert!(index + self.guard < self.slots.len());
+        let index = (position & self.mask) as usize;
+        debug_assert!(index < self.slots.len());
         // Unchecked because the compiler cannot see the link between the two
         // fields, and this sits on every push and pop.
-        // SAFETY: `slots` has `mask + 1 + 2 * guard` elements (`new`; no
-        // field changes after), so `guard + (position & mask)` is in bounds.
+        // SAFETY: `slots` has `mask + 1` elements (`new`; neither field
+        // changes after), so `position & mask` is in bounds.
         unsafe { self.slots.get_unchecked(index) }
     }
 
