@@ -396,9 +396,9 @@ impl<T> Queue<T> {
             owner.heads_seen.set(restored);
             return None;
         }
-        // `heads_seen` stays as it was: still a reading of `head`, and
-        // `head` only changes when thieves move it, which a pop that finds
-        // them (above) records.
+        // `heads_seen` is left alone: it stays a lower bound of `head`
+        // (only thieves move `head`, and only forward), which is all the
+        // check above needs.
         owner.pops.set(owner.pops.get() + 1);
         let position = tail.wrapping_sub(1);
         // SAFETY: `head <= position < tail` when our fetch-add landed, so no

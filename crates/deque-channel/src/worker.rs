@@ -138,6 +138,14 @@ impl<T> Worker<T> {
     #[cold]
     #[inline(never)]
     fn send_overflowing(&self, value: T) -> Result<(), Full<T>> {
+        let sent = self.offload_then_push(value);
+        self.publish_local_counts();
+        sent
+    }
+
+    /// Moves the oldest half of the full local deque to the global queue,
+    /// then pushes `value` (see `send`).
+    fn offload_then_push(&self, value: T) -> Result<(), Full<T>> {
         let global = &self.channel.shared.global;
         let counters = self.counters();
         let half = (self.local.capacity() / 2).max(1);
@@ -199,15 +207,13 @@ impl<T> Worker<T> {
             counters.offloads.add(1);
             counters.offloaded.add(moved);
         }
-        let sent = match self.local.push(value) {
+        match self.local.push(value) {
             Ok(()) => Ok(()),
             Err(value) => {
                 counters.full.add(1);
                 Err(Full(value))
             }
-        };
-        self.publish_local_counts();
-        sent
+        }
     }
 
     /// Receives a value without blocking: this worker's newest, else the
