@@ -284,11 +284,12 @@ impl<T> Queue<T> {
         {
             return Err(value);
         }
-        // SAFETY: the slot of `tail` is outside `oldest_seen..tail`, which
-        // covers every slot anybody else may touch: the Acquire load in
+        // The slot of `tail` is outside `oldest_seen..tail`, which covers
+        // every slot anybody else may touch: the Acquire load in
         // `oldest_in_use` that produced `oldest_seen` made the thieves'
-        // reads of the slots below it happen-before this point, and only
-        // the owner writes slots. It held no value: `tail` is past the end.
+        // reads of the slots below it happen-before this point.
+        // SAFETY: so nobody else touches the slot (only the owner writes
+        // slots), and it holds no value: `tail` is past the end.
         unsafe { self.ring.write(tail, value) };
         owner.pushes.set(pushed);
         // Release: pairs with the Acquire loads of `pushes` in `claim` and
@@ -317,9 +318,9 @@ impl<T> Queue<T> {
         let mut count = 0u32;
         for value in values {
             debug_assert!(count < self.capacity());
-            // SAFETY: the caller keeps `count` below `free_slots`, so the
-            // slot is free (as in `push`: `free_slots` refreshed
-            // `oldest_seen`), and only the owner writes slots.
+            // The caller keeps `count` below `free_slots`, which refreshed
+            // `oldest_seen` (the reasoning of `push` holds).
+            // SAFETY: so the slot is free, and only the owner writes slots.
             unsafe { self.ring.write(tail.wrapping_add(count), value) };
             count += 1;
         }
@@ -401,9 +402,9 @@ impl<T> Queue<T> {
         // check above needs.
         owner.pops.set(owner.pops.get() + 1);
         let position = tail.wrapping_sub(1);
-        // SAFETY: `head <= position < tail` when our fetch-add landed, so no
-        // claim covers `position`, and any later claim sees the new `pops`
-        // and stops below it. The slot was written by this thread.
+        // `head <= position < tail` when our fetch-add landed, so no claim
+        // covers `position`, and any later claim sees the new `pops`.
+        // SAFETY: so the slot is ours alone, read once; this thread wrote it.
         Some(unsafe { self.ring.read(position) })
     }
 
@@ -465,10 +466,10 @@ impl<T> Queue<T> {
             }
         }
         let position = unpack(heads).1;
-        // SAFETY: our CAS moved `head` past `position`, so no claim covers
-        // it, and only this thread writes slots, so moving `released` past
-        // it before reading cannot let anyone overwrite it. The slot was
-        // written by this thread.
+        // Our CAS moved `head` past `position`, so no claim covers it, and
+        // only this thread writes slots, so moving `released` past it
+        // before reading cannot let anyone overwrite it.
+        // SAFETY: so the slot is ours alone, read once; this thread wrote it.
         Some(unsafe { self.ring.read(position) })
     }
 
@@ -535,9 +536,10 @@ impl<T> Queue<T> {
     /// `position` lies in a claim held by the caller, and is read once.
     #[inline]
     pub(crate) unsafe fn take_claimed(&self, position: u32) -> T {
-        // SAFETY: the claim made the slot ours: the owner does not overwrite
-        // it until the release, nobody else claims it, and the Acquire in
-        // `claim` made its initialising write visible.
+        // The owner does not overwrite a claimed slot until the release,
+        // nobody else claims it, and the Acquire in `claim` made its
+        // initialising write visible.
+        // SAFETY: so the claim made the slot ours, and the caller reads it once.
         unsafe { self.ring.read(position) }
     }
 
@@ -581,9 +583,10 @@ impl<T> Drop for Queue<T> {
         let tail = self.tail_of(self.pushes.load(Relaxed), high);
         let mut position = head;
         while position != tail {
-            // SAFETY: slots `head..tail` hold initialised values nobody took;
-            // each is read exactly once here. (A claim left open by a leaked
-            // `Drain` leaks its values rather than dropping them twice.)
+            // (A claim left open by a leaked `Drain` leaks its values
+            // rather than dropping them twice.)
+            // SAFETY: slots `head..tail` hold initialised values nobody
+            // took; each is read exactly once here.
             drop(unsafe { self.ring.read(position) });
             position = position.wrapping_add(1);
         }
