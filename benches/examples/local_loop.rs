@@ -4,7 +4,7 @@
 //! loop's local deque).
 //!
 //! ```text
-//! cargo run --release -p deque-channel --example local_loop [-- THREADS [ROUNDS [RUNS]]]
+//! cargo run --release -p benches --example local_loop [-- THREADS [ROUNDS [RUNS]]]
 //! ```
 //!
 //! THREADS (default 2, one per CPU here) threads each run ROUNDS (default
