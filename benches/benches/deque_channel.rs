@@ -9,12 +9,11 @@
 //!   `Injector::push`); N workers receive.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::thread;
 use std::time::Instant;
 
 use benches::channel::{
-    CrossbeamChannel, Flume, Injector, Ours, Port, crossbeam_channel, flume, injector, ours, run,
+    Feed, MakeFed, Port, crossbeam_channel, crossbeam_channel_fed, flume, flume_fed, injector,
+    injector_fed, ours, ours_fed, run, run_fed,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -81,120 +80,6 @@ fn imbalanced(c: &mut Criterion) {
         let mut sends = vec![0; workers];
         sends[0] = VALUES;
         sends
-    });
-}
-
-/// A producer that is not one of the workers.
-trait Feed: Send + Sync {
-    /// Sends `v`, or hands it back while the channel is full.
-    fn feed(&self, v: usize) -> Result<(), usize>;
-}
-
-impl Feed for deque_channel::DequeChannel<usize> {
-    fn feed(&self, v: usize) -> Result<(), usize> {
-        self.send(v).map_err(deque_channel::Full::into_inner)
-    }
-}
-
-impl Feed for crossbeam_channel::Sender<usize> {
-    fn feed(&self, v: usize) -> Result<(), usize> {
-        self.send(v).unwrap();
-        Ok(())
-    }
-}
-
-impl Feed for flume::Sender<usize> {
-    fn feed(&self, v: usize) -> Result<(), usize> {
-        self.send(v).unwrap();
-        Ok(())
-    }
-}
-
-impl Feed for std::sync::Arc<crossbeam_deque::Injector<usize>> {
-    fn feed(&self, v: usize) -> Result<(), usize> {
-        self.push(v);
-        Ok(())
-    }
-}
-
-/// Makes a fresh channel: its outside producer and one port per worker.
-type MakeFed<F, P> = fn(usize) -> (F, Vec<P>);
-
-fn ours_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours>) {
-    let (channel, ws) = deque_channel::DequeChannel::new(workers);
-    let ports = ws
-        .into_iter()
-        .map(|worker| Ours {
-            worker,
-            spill: Vec::new(),
-        })
-        .collect();
-    (channel, ports)
-}
-
-fn crossbeam_channel_fed(
-    workers: usize,
-) -> (crossbeam_channel::Sender<usize>, Vec<CrossbeamChannel>) {
-    let ports = crossbeam_channel(workers);
-    (ports[0].0.clone(), ports)
-}
-
-fn flume_fed(workers: usize) -> (flume::Sender<usize>, Vec<Flume>) {
-    let ports = flume(workers);
-    (ports[0].0.clone(), ports)
-}
-
-fn injector_fed(
-    workers: usize,
-) -> (
-    std::sync::Arc<crossbeam_deque::Injector<usize>>,
-    Vec<Injector>,
-) {
-    let ports = injector(workers);
-    (ports[0].global.clone(), ports)
-}
-
-/// One outside producer sends `values` values (retrying while the channel
-/// is full); the workers receive until all are in.
-fn run_fed<F: Feed, P: Port>(feed: F, ports: Vec<P>, values: usize) {
-    let received = AtomicUsize::new(0);
-    thread::scope(|scope| {
-        let feed = &feed;
-        scope.spawn(move || {
-            for v in 0..values {
-                let mut v = v;
-                while let Err(back) = feed.feed(v) {
-                    v = back;
-                    thread::yield_now();
-                }
-            }
-        });
-        for mut port in ports {
-            let received = &received;
-            scope.spawn(move || {
-                let mut mine = 0;
-                loop {
-                    match port.recv() {
-                        Some(v) => {
-                            black_box(v);
-                            mine += 1;
-                            if mine == 64 {
-                                received.fetch_add(mine, Relaxed);
-                                mine = 0;
-                            }
-                        }
-                        None => {
-                            received.fetch_add(mine, Relaxed);
-                            mine = 0;
-                            if received.load(Relaxed) >= values {
-                                return;
-                            }
-                            thread::yield_now();
-                        }
-                    }
-                }
-            });
-        }
     });
 }
 

@@ -1,6 +1,7 @@
 //! The "each worker sends and receives" loop shared by the deque-channel
 //! benchmark (`benches/deque_channel.rs`) and the interleaved comparison
-//! (`examples/vs_peers.rs`): one port type per implementation, and the loop.
+//! (`examples/vs_peers.rs`): one port type per implementation, the loop,
+//! and the one-outside-producer variant (`Feed`, `run_fed`).
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -35,13 +36,7 @@ impl Port for Ours {
 }
 /// One port per worker on a fresh channel: deque-channel with its default capacities.
 pub fn ours(workers: usize) -> Vec<Ours> {
-    let (_channel, ws) = deque_channel::DequeChannel::new(workers);
-    ws.into_iter()
-        .map(|worker| Ours {
-            worker,
-            spill: Vec::new(),
-        })
-        .collect()
+    ours_fed(workers).1
 }
 
 /// A crossbeam-channel unbounded channel's two ends.
@@ -182,6 +177,125 @@ pub fn run<P: Port>(ports: Vec<P>, sends: &[usize]) {
                         // work (the machine may have fewer cores than
                         // workers).
                         thread::yield_now();
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// A producer that is not one of the workers.
+pub trait Feed: Send + Sync {
+    /// Sends `v`, or hands it back while the channel is full.
+    fn feed(&self, v: usize) -> Result<(), usize>;
+}
+
+impl Feed for deque_channel::DequeChannel<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).map_err(deque_channel::Full::into_inner)
+    }
+}
+
+impl Feed for crossbeam_channel::Sender<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).unwrap();
+        Ok(())
+    }
+}
+
+impl Feed for flume::Sender<usize> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.send(v).unwrap();
+        Ok(())
+    }
+}
+
+impl Feed for std::sync::Arc<crossbeam_deque::Injector<usize>> {
+    fn feed(&self, v: usize) -> Result<(), usize> {
+        self.push(v);
+        Ok(())
+    }
+}
+
+/// Makes a fresh channel: its outside producer and one port per worker.
+pub type MakeFed<F, P> = fn(usize) -> (F, Vec<P>);
+
+/// A fresh deque-channel (default capacities): the channel handle, whose
+/// `send` goes straight into the global queue, and one port per worker.
+pub fn ours_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours>) {
+    let (channel, ws) = deque_channel::DequeChannel::new(workers);
+    let ports = ws
+        .into_iter()
+        .map(|worker| Ours {
+            worker,
+            spill: Vec::new(),
+        })
+        .collect();
+    (channel, ports)
+}
+
+/// A fresh crossbeam-channel (unbounded): a sender and one port per worker.
+pub fn crossbeam_channel_fed(
+    workers: usize,
+) -> (crossbeam_channel::Sender<usize>, Vec<CrossbeamChannel>) {
+    let ports = crossbeam_channel(workers);
+    (ports[0].0.clone(), ports)
+}
+
+/// A fresh flume channel (unbounded): a sender and one port per worker.
+pub fn flume_fed(workers: usize) -> (flume::Sender<usize>, Vec<Flume>) {
+    let ports = flume(workers);
+    (ports[0].0.clone(), ports)
+}
+
+/// A fresh Injector loop: its `Injector` and one port per worker.
+pub fn injector_fed(
+    workers: usize,
+) -> (
+    std::sync::Arc<crossbeam_deque::Injector<usize>>,
+    Vec<Injector>,
+) {
+    let ports = injector(workers);
+    (ports[0].global.clone(), ports)
+}
+
+/// One outside producer sends `values` values (retrying while the channel
+/// is full); the workers receive until all are in.
+pub fn run_fed<F: Feed, P: Port>(feed: F, ports: Vec<P>, values: usize) {
+    let received = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        let feed = &feed;
+        scope.spawn(move || {
+            for v in 0..values {
+                let mut v = v;
+                while let Err(back) = feed.feed(v) {
+                    v = back;
+                    thread::yield_now();
+                }
+            }
+        });
+        for mut port in ports {
+            let received = &received;
+            scope.spawn(move || {
+                let mut mine = 0;
+                loop {
+                    match port.recv() {
+                        Some(v) => {
+                            black_box(v);
+                            mine += 1;
+                            if mine == 64 {
+                                received.fetch_add(mine, Relaxed);
+                                mine = 0;
+                            }
+                        }
+                        None => {
+                            received.fetch_add(mine, Relaxed);
+                            mine = 0;
+                            if received.load(Relaxed) >= values {
+                                return;
+                            }
+                            thread::yield_now();
+                        }
                     }
                 }
             });
