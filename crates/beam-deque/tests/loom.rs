@@ -13,6 +13,10 @@ use beam_deque::{Steal, Stealer, Worker};
 use loom::sync::Arc;
 use loom::thread;
 
+#[path = "../../../test-support/loom_orders.rs"]
+mod loom_orders;
+use loom_orders::{check, run2};
+
 /// Steals until the deque is seen empty (retrying on `Retry`).
 fn steal_all(s: &Stealer<usize>) -> Vec<usize> {
     let mut got = Vec::new();
@@ -42,42 +46,6 @@ fn worker(fifo: bool, capacity: usize) -> Worker<usize> {
     }
 }
 
-/// Runs `model(order)` under loom for `order` 0 and 1.
-///
-/// loom 0.7's DPOR compares a pending operation only with the *last* access
-/// to the same atomic (tokio-rs/loom#166), so some reorderings are only
-/// explored when the racing roles start in the other order: each role
-/// starts first in one of the runs (see `run2`).
-fn check<F: Fn(usize) + Send + Sync + 'static>(model: F) {
-    let model = std::sync::Arc::new(model);
-    for order in 0..2 {
-        let model = std::sync::Arc::clone(&model);
-        loom::model(move || model(order));
-    }
-}
-
-/// Runs `a` and `b` on two loom threads, the one started first chosen by
-/// `order` (0: `a`, 1: `b`), and returns their results.
-fn run2<A, B>(
-    order: usize,
-    a: impl FnOnce() -> A + Send + 'static,
-    b: impl FnOnce() -> B + Send + 'static,
-) -> (A, B)
-where
-    A: Send + 'static,
-    B: Send + 'static,
-{
-    if order % 2 == 0 {
-        let ta = thread::spawn(a);
-        let tb = thread::spawn(b);
-        (ta.join().unwrap(), tb.join().unwrap())
-    } else {
-        let tb = thread::spawn(b);
-        let ta = thread::spawn(a);
-        (ta.join().unwrap(), tb.join().unwrap())
-    }
-}
-
 /// The owner's pop and a thief race for the last value: exactly one wins.
 #[test]
 fn pop_vs_steal_on_the_last_item() {
@@ -100,7 +68,7 @@ fn pop_vs_steal_on_the_last_item() {
 /// it the deque must work on: the owner pushes and pops again.
 #[test]
 fn pop_that_finds_everything_claimed_takes_its_bump_back() {
-    check(|order| {
+    check(2, |order| {
         let w = Worker::new(2);
         w.push(1).unwrap();
         let s = w.stealer();

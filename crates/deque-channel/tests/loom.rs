@@ -6,41 +6,9 @@
 use deque_channel::{DequeChannel, Full, Worker};
 use loom::thread;
 
-/// Runs `model(order)` under loom for `order` 0 and 1.
-///
-/// loom 0.7's DPOR compares a pending operation only with the *last* access
-/// to the same atomic (tokio-rs/loom#166), so some reorderings are only
-/// explored when the racing roles start in the other order: each role
-/// starts first in one of the runs (see `run2`).
-fn check<F: Fn(usize) + Send + Sync + 'static>(model: F) {
-    let model = std::sync::Arc::new(model);
-    for order in 0..2 {
-        let model = std::sync::Arc::clone(&model);
-        loom::model(move || model(order));
-    }
-}
-
-/// Runs `a` and `b` on two loom threads, the one started first chosen by
-/// `order` (0: `a`, 1: `b`), and returns their results.
-fn run2<A, B>(
-    order: usize,
-    a: impl FnOnce() -> A + Send + 'static,
-    b: impl FnOnce() -> B + Send + 'static,
-) -> (A, B)
-where
-    A: Send + 'static,
-    B: Send + 'static,
-{
-    if order % 2 == 0 {
-        let ta = thread::spawn(a);
-        let tb = thread::spawn(b);
-        (ta.join().unwrap(), tb.join().unwrap())
-    } else {
-        let tb = thread::spawn(b);
-        let ta = thread::spawn(a);
-        (ta.join().unwrap(), tb.join().unwrap())
-    }
-}
+#[path = "../../../test-support/loom_orders.rs"]
+mod loom_orders;
+use loom_orders::{check, run2};
 
 /// Worker 0 sends `value` while worker 1 receives once, raced by `run2`;
 /// then both drain. Returns what `send` said and every value received.
@@ -80,7 +48,7 @@ fn sorted(mut v: Vec<usize>) -> Vec<usize> {
 /// Nothing is lost or doubled.
 #[test]
 fn send_with_offload_races_a_thief_and_a_global_consumer() {
-    check(|order| {
+    check(2, |order| {
         let (_channel, mut workers) = DequeChannel::builder()
             .workers(2)
             .local_capacity(2)
@@ -104,7 +72,7 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
 /// it refused comes back.
 #[test]
 fn back_pressure_races_a_steal() {
-    check(|order| {
+    check(2, |order| {
         let (channel, mut workers) = DequeChannel::builder()
             .workers(2)
             .local_capacity(2)

@@ -46,50 +46,9 @@ use loom::sync::Arc;
 use loom::thread;
 use seg_queue::SegQueue;
 
-/// Runs `model(order)` under loom once for each `order` in `0..orders`.
-///
-/// As in vyukov-mpmc's models: loom 0.7's DPOR compares a pending
-/// operation only with the *last* access to the same atomic, so some
-/// reorderings are only explored when the roles start in another order
-/// (tokio-rs/loom#166). Each role starts first in one of the runs.
-fn check<F: Fn(usize) + Send + Sync + 'static>(orders: usize, model: F) {
-    let model = std::sync::Arc::new(model);
-    for order in 0..orders {
-        let model = std::sync::Arc::clone(&model);
-        loom::model(move || model(order));
-    }
-}
-
-/// Runs `a` and `b` on two loom threads, the one started first chosen by
-/// `order` (0: `a`, 1: `b`), and returns their results.
-fn run2<A, B>(
-    order: usize,
-    a: impl FnOnce() -> A + Send + 'static,
-    b: impl FnOnce() -> B + Send + 'static,
-) -> (A, B)
-where
-    A: Send + 'static,
-    B: Send + 'static,
-{
-    if order % 2 == 0 {
-        let ta = thread::spawn(a);
-        let tb = thread::spawn(b);
-        (ta.join().unwrap(), tb.join().unwrap())
-    } else {
-        let tb = thread::spawn(b);
-        let ta = thread::spawn(a);
-        (ta.join().unwrap(), tb.join().unwrap())
-    }
-}
-
-/// Clones an `Arc` into a closure: `with(&q, |q| q.pop())`.
-fn with<Q: Send + Sync + 'static, R>(
-    q: &Arc<Q>,
-    f: impl FnOnce(&Q) -> R + Send + 'static,
-) -> impl FnOnce() -> R + Send + 'static {
-    let q = Arc::clone(q);
-    move || f(&q)
-}
+#[path = "../../../test-support/loom_orders.rs"]
+mod loom_orders;
+use loom_orders::{check, run2, with};
 
 /// Pops until the queue reports empty.
 fn drain<T>(q: &SegQueue<T>) -> Vec<T> {

@@ -23,88 +23,9 @@ use loom::sync::Arc;
 use loom::thread;
 use vyukov_mpmc::{ArrayQueue, ClosableQueue, Pop, PushError};
 
-/// Runs `model(order)` under loom once for each `order` in `0..orders`.
-///
-/// Why several orders: loom 0.7's DPOR only compares a pending operation
-/// with the *last* access to the same atomic, so when the thread that runs
-/// first only reads a word that the thread running second reads and then
-/// writes, the second thread's own read hides the race and the write is
-/// never moved before the first thread's read (tokio-rs/loom#166, #392;
-/// a mutation test of this file found a real bug class missed that way).
-/// Starting each role first in one of the runs covers those schedules.
-fn check<F: Fn(usize) + Send + Sync + 'static>(orders: usize, model: F) {
-    let model = std::sync::Arc::new(model);
-    for order in 0..orders {
-        let model = std::sync::Arc::clone(&model);
-        loom::model(move || model(order));
-    }
-}
-
-/// Runs `a` and `b` on two loom threads, the one that starts first chosen
-/// by `order` (0: `a`, 1: `b`), and returns their results.
-fn run2<A, B>(
-    order: usize,
-    a: impl FnOnce() -> A + Send + 'static,
-    b: impl FnOnce() -> B + Send + 'static,
-) -> (A, B)
-where
-    A: Send + 'static,
-    B: Send + 'static,
-{
-    if order % 2 == 0 {
-        let ta = thread::spawn(a);
-        let tb = thread::spawn(b);
-        (ta.join().unwrap(), tb.join().unwrap())
-    } else {
-        let tb = thread::spawn(b);
-        let ta = thread::spawn(a);
-        (ta.join().unwrap(), tb.join().unwrap())
-    }
-}
-
-/// Runs `a`, `b` and `c` on three loom threads, started in the rotation
-/// `order` picks (0: a b c, 1: b c a, 2: c a b), and returns their results.
-fn run3<A, B, C>(
-    order: usize,
-    a: impl FnOnce() -> A + Send + 'static,
-    b: impl FnOnce() -> B + Send + 'static,
-    c: impl FnOnce() -> C + Send + 'static,
-) -> (A, B, C)
-where
-    A: Send + 'static,
-    B: Send + 'static,
-    C: Send + 'static,
-{
-    match order % 3 {
-        0 => {
-            let ta = thread::spawn(a);
-            let tb = thread::spawn(b);
-            let tc = thread::spawn(c);
-            (ta.join().unwrap(), tb.join().unwrap(), tc.join().unwrap())
-        }
-        1 => {
-            let tb = thread::spawn(b);
-            let tc = thread::spawn(c);
-            let ta = thread::spawn(a);
-            (ta.join().unwrap(), tb.join().unwrap(), tc.join().unwrap())
-        }
-        _ => {
-            let tc = thread::spawn(c);
-            let ta = thread::spawn(a);
-            let tb = thread::spawn(b);
-            (ta.join().unwrap(), tb.join().unwrap(), tc.join().unwrap())
-        }
-    }
-}
-
-/// Clones an `Arc` into a closure: `with(&q, |q| q.pop())`.
-fn with<Q: Send + Sync + 'static, R>(
-    q: &Arc<Q>,
-    f: impl FnOnce(&Q) -> R + Send + 'static,
-) -> impl FnOnce() -> R + Send + 'static {
-    let q = Arc::clone(q);
-    move || f(&q)
-}
+#[path = "../../../test-support/loom_orders.rs"]
+mod loom_orders;
+use loom_orders::{check, run2, run3, with};
 
 /// Moves head and tail `steps` slots on (through the shared paths).
 fn advance<T: Default>(q: &ArrayQueue<T>, steps: usize) {

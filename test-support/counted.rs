@@ -1,4 +1,6 @@
-//! Helpers shared by the integration tests.
+//! Drop counting for integration tests, shared by beam-deque's and
+//! seg-queue's (each includes this file as its `common` module:
+//! `#[path = "../../../test-support/counted.rs"] mod common;`).
 #![allow(dead_code)]
 
 use std::sync::Arc;
