@@ -8,43 +8,11 @@
 //!   sample starts from an empty queue, so segment allocation and recycling
 //!   are part of what is measured.
 
-use benches::mpmc::{self, POINTS, Queue};
+use benches::mpmc::{self, Concurrent, CrossbeamSeg, POINTS, Queue, Seg};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Values moved through the queue per iteration.
 const VALUES: usize = 100_000;
-
-struct Ours(seg_queue::SegQueue<usize>);
-impl Queue for Ours {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v);
-        Ok(())
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop()
-    }
-}
-
-struct Crossbeam(crossbeam_queue::SegQueue<usize>);
-impl Queue for Crossbeam {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v);
-        Ok(())
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop()
-    }
-}
-
-struct Concurrent(concurrent_queue::ConcurrentQueue<usize>);
-impl Queue for Concurrent {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v).map_err(|error| error.into_inner())
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop().ok()
-    }
-}
 
 fn throughput(c: &mut Criterion) {
     fn scenario<Q: Queue>(
@@ -64,10 +32,10 @@ fn throughput(c: &mut Criterion) {
     group.sample_size(20);
     for point in POINTS {
         scenario(&mut group, "seg-queue", point, || {
-            Ours(seg_queue::SegQueue::new())
+            Seg(seg_queue::SegQueue::new())
         });
         scenario(&mut group, "crossbeam-queue", point, || {
-            Crossbeam(crossbeam_queue::SegQueue::new())
+            CrossbeamSeg(crossbeam_queue::SegQueue::new())
         });
         scenario(&mut group, "concurrent-queue", point, || {
             Concurrent(concurrent_queue::ConcurrentQueue::unbounded())

@@ -6,43 +6,13 @@
 //!   100k values (waiting while the queue is full) and N consumers pop until
 //!   every value is taken, for N = 1, 2, 4, 8 (`benches::mpmc::run`).
 
-use benches::mpmc::{self, POINTS, Queue};
+use benches::mpmc::{self, Concurrent, CrossbeamArray, POINTS, Queue, Vyukov};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Values moved through the queue per iteration.
 const VALUES: usize = 100_000;
 /// The queue's capacity in every scenario.
 const CAPACITY: usize = 1024;
-
-struct Ours(vyukov_mpmc::ArrayQueue<usize>);
-impl Queue for Ours {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v)
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop()
-    }
-}
-
-struct Crossbeam(crossbeam_queue::ArrayQueue<usize>);
-impl Queue for Crossbeam {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v)
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop()
-    }
-}
-
-struct Concurrent(concurrent_queue::ConcurrentQueue<usize>);
-impl Queue for Concurrent {
-    fn push(&self, v: usize) -> Result<(), usize> {
-        self.0.push(v).map_err(|error| error.into_inner())
-    }
-    fn pop(&self) -> Option<usize> {
-        self.0.pop().ok()
-    }
-}
 
 fn throughput(c: &mut Criterion) {
     fn scenario<Q: Queue>(
@@ -62,10 +32,10 @@ fn throughput(c: &mut Criterion) {
     group.sample_size(20);
     for point in POINTS {
         scenario(&mut group, "vyukov-mpmc", point, || {
-            Ours(vyukov_mpmc::ArrayQueue::new(CAPACITY))
+            Vyukov(vyukov_mpmc::ArrayQueue::new(CAPACITY))
         });
         scenario(&mut group, "crossbeam-queue", point, || {
-            Crossbeam(crossbeam_queue::ArrayQueue::new(CAPACITY))
+            CrossbeamArray(crossbeam_queue::ArrayQueue::new(CAPACITY))
         });
         scenario(&mut group, "concurrent-queue", point, || {
             Concurrent(concurrent_queue::ConcurrentQueue::bounded(CAPACITY))

@@ -9,14 +9,16 @@
 //!
 //! THREADS (default 2, one per CPU here) threads each run ROUNDS (default
 //! 2,000,000) rounds of 16 sends then 16 receives; the two implementations
-//! alternate, RUNS times each (default 11). It prints the median cost per
-//! value per thread of each and the median and quartiles of the per-run
-//! ratios. This is what `vs_peers` spends most of its time on, without the
-//! scheduler deciding which workers share a CPU.
+//! alternate, RUNS times each (default 11), and it prints the tables of
+//! `benches::interleaved` (throughput of all threads together). This is
+//! what `vs_peers` spends most of its time on, without the scheduler
+//! deciding which workers share a CPU.
 
 use std::hint::black_box;
 use std::thread;
 use std::time::Instant;
+
+use benches::interleaved::{self, arg};
 
 const BURST: usize = 16;
 
@@ -66,53 +68,20 @@ fn time_crossbeam(threads: usize, rounds: usize) -> f64 {
     start.elapsed().as_secs_f64()
 }
 
-fn arg(position: usize, default: usize) -> usize {
-    std::env::args().nth(position).map_or(default, |a| {
-        a.replace('_', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("argument {position} must be a number, got {a:?}"))
-    })
-}
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
     let threads = arg(1, 2).max(1);
     let rounds = arg(2, 2_000_000).max(1);
     let runs = arg(3, 11).max(1);
-    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..runs {
-        // Alternate which goes first.
-        let (o, t) = if run % 2 == 0 {
-            let o = time_channel(threads, rounds);
-            (o, time_crossbeam(threads, rounds))
-        } else {
-            let t = time_crossbeam(threads, rounds);
-            (time_channel(threads, rounds), t)
-        };
-        ours.push(o);
-        theirs.push(t);
-        ratios.push(t / o);
-    }
-    let per_value = |seconds: f64| seconds * 1e9 / (rounds * BURST) as f64;
     println!(
-        "{threads} threads x {rounds} rounds of {BURST} sends + {BURST} receives, {runs} runs each"
+        "{threads} threads x {rounds} rounds of {BURST} sends + {BURST} receives, {runs} runs each, order rotating"
     );
-    println!(
-        "deque-channel   {:.2} ns per value per thread (median)",
-        per_value(median(&mut ours))
-    );
-    println!(
-        "crossbeam-deque {:.2} ns per value per thread (median)",
-        per_value(median(&mut theirs))
-    );
-    let mid = median(&mut ratios);
-    println!(
-        "deque-channel / crossbeam-deque: {mid:.2}x (quartiles {:.2}x - {:.2}x)",
-        ratios[runs / 4],
-        ratios[3 * runs / 4]
-    );
+    let values = (threads * rounds * BURST) as f64;
+    let rates = interleaved::rounds(2, runs, |which| {
+        values
+            / match which {
+                0 => time_channel(threads, rounds),
+                _ => time_crossbeam(threads, rounds),
+            }
+    });
+    interleaved::print_tables(&["deque-channel", "crossbeam-deque Worker"], &rates);
 }

@@ -18,15 +18,11 @@
 //! `Injector`, `Worker` and `Stealer` (as rayon does it), crossbeam-channel
 //! unbounded, and flume unbounded.
 //!
-//! Why not only criterion: on a small, shared machine a threaded run's speed
-//! drifts by tens of percent over minutes, and criterion measures one
-//! implementation after the other, so the order alone moves the ratio (the
-//! same binary read 0.78x-1.16x against the Injector loop depending on which
-//! ran first). Here every round runs all four, in an order that rotates
-//! from round to round, and the ratios are taken within a round: the table
-//! gives each implementation's median throughput (min, max) and, for each
-//! peer, the median and quartiles of the per-round ratios and the number
-//! of rounds deque-channel was the faster of the two.
+//! Every round runs all four, in an order that rotates from round to round
+//! (why: `benches::interleaved`); the tables give each implementation's
+//! median throughput (min, max) and, for each peer, the median and
+//! quartiles of the per-round ratios and the number of rounds deque-channel
+//! was the faster of the two.
 
 use std::time::Instant;
 
@@ -34,6 +30,7 @@ use benches::channel::{
     Feed, Port, crossbeam_channel, crossbeam_channel_fed, flume, flume_fed, injector, injector_fed,
     ours, ours_fed, run, run_fed,
 };
+use benches::interleaved::{self, arg};
 
 const NAMES: [&str; 4] = [
     "deque-channel",
@@ -91,19 +88,6 @@ fn timed_fed<F: Feed, P: Port>((feed, ports): (F, Vec<P>), values: usize) -> f64
     values as f64 / start.elapsed().as_secs_f64()
 }
 
-fn arg(position: usize, default: usize) -> usize {
-    std::env::args().nth(position).map_or(default, |a| {
-        a.replace('_', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("argument {position} must be a number, got {a:?}"))
-    })
-}
-
-/// The value at quantile `q` of sorted `v`.
-fn quantile(v: &[f64], q: f64) -> f64 {
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
-
 fn main() {
     let workers = arg(1, 4).max(1);
     let values = arg(2, 2_000_000);
@@ -119,45 +103,8 @@ fn main() {
     println!(
         "{pattern:?}: {workers} workers, {values} values per run, {rounds} rounds (all four per round, order rotating)"
     );
-    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); NAMES.len()];
-    for round in 0..rounds {
-        for k in 0..NAMES.len() {
-            let which = (round + k) % NAMES.len();
-            rates[which].push(run_one(which, pattern, workers, values));
-        }
-    }
-    println!(
-        "\n| {:<30} | {:>15} | {:>15} | {:>15} |",
-        "implementation", "median Mval/s", "min", "max"
-    );
-    println!("|{:-<32}|{:->17}|{:->17}|{:->17}|", "", "", "", "");
-    for (name, r) in NAMES.iter().zip(&rates) {
-        let mut sorted = r.clone();
-        sorted.sort_by(f64::total_cmp);
-        println!(
-            "| {:<30} | {:>15.1} | {:>15.1} | {:>15.1} |",
-            name,
-            quantile(&sorted, 0.5) / 1e6,
-            sorted[0] / 1e6,
-            sorted[sorted.len() - 1] / 1e6
-        );
-    }
-    println!(
-        "\n| {:<30} | {:>15} | {:>23} | {:>13} |",
-        "deque-channel / peer", "median ratio", "quartiles", "rounds won"
-    );
-    println!("|{:-<32}|{:->17}|{:->25}|{:->15}|", "", "", "", "");
-    for (name, peer) in NAMES.iter().zip(&rates).skip(1) {
-        let mut ratios: Vec<f64> = rates[0].iter().zip(peer).map(|(o, p)| o / p).collect();
-        ratios.sort_by(f64::total_cmp);
-        let won = ratios.iter().filter(|&&r| r > 1.0).count();
-        println!(
-            "| {:<30} | {:>14.2}x | {:>10.2}x - {:>9.2}x | {:>13} |",
-            name,
-            quantile(&ratios, 0.5),
-            quantile(&ratios, 0.25),
-            quantile(&ratios, 0.75),
-            format!("{won} of {}", ratios.len())
-        );
-    }
+    let rates = interleaved::rounds(NAMES.len(), rounds, |which| {
+        run_one(which, pattern, workers, values)
+    });
+    interleaved::print_tables(&NAMES, &rates);
 }

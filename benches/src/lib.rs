@@ -1,4 +1,6 @@
-//! Shared helpers for the criterion benchmarks in `benches/benches/`.
+//! Shared helpers for the criterion benchmarks in `benches/benches/` and the
+//! interleaved comparisons in `examples/`.
 
 pub mod channel;
+pub mod interleaved;
 pub mod mpmc;

@@ -1,5 +1,6 @@
 //! The producers/consumers workload shared by the MPMC queue benchmarks
-//! (`vyukov_mpmc`, `seg_queue`): every implementation runs this same loop.
+//! (`vyukov_mpmc`, `seg_queue`) and `examples/mpmc_vs_peers.rs`: every
+//! implementation runs this same loop, through the newtypes below.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
@@ -8,13 +9,75 @@ use std::time::{Duration, Instant};
 
 /// The operations the workload needs from an MPMC queue of `usize`.
 ///
-/// The benchmarks implement it on thin newtypes around each queue (a trait
-/// of this crate cannot be implemented on another crate's type there).
+/// Implemented here on thin newtypes around each queue, so that the
+/// benchmarks and the examples share them.
 pub trait Queue: Sync {
     /// Pushes `v`, or hands it back when a bounded queue is full.
     fn push(&self, v: usize) -> Result<(), usize>;
     /// Takes a value, or `None` when the queue looks empty.
     fn pop(&self) -> Option<usize>;
+}
+
+/// vyukov-mpmc's bounded `ArrayQueue`.
+#[derive(Debug)]
+pub struct Vyukov(pub vyukov_mpmc::ArrayQueue<usize>);
+impl Queue for Vyukov {
+    fn push(&self, v: usize) -> Result<(), usize> {
+        self.0.push(v)
+    }
+    fn pop(&self) -> Option<usize> {
+        self.0.pop()
+    }
+}
+
+/// seg-queue's unbounded `SegQueue`.
+#[derive(Debug)]
+pub struct Seg(pub seg_queue::SegQueue<usize>);
+impl Queue for Seg {
+    fn push(&self, v: usize) -> Result<(), usize> {
+        self.0.push(v);
+        Ok(())
+    }
+    fn pop(&self) -> Option<usize> {
+        self.0.pop()
+    }
+}
+
+/// crossbeam-queue's bounded `ArrayQueue`.
+#[derive(Debug)]
+pub struct CrossbeamArray(pub crossbeam_queue::ArrayQueue<usize>);
+impl Queue for CrossbeamArray {
+    fn push(&self, v: usize) -> Result<(), usize> {
+        self.0.push(v)
+    }
+    fn pop(&self) -> Option<usize> {
+        self.0.pop()
+    }
+}
+
+/// crossbeam-queue's unbounded `SegQueue`.
+#[derive(Debug)]
+pub struct CrossbeamSeg(pub crossbeam_queue::SegQueue<usize>);
+impl Queue for CrossbeamSeg {
+    fn push(&self, v: usize) -> Result<(), usize> {
+        self.0.push(v);
+        Ok(())
+    }
+    fn pop(&self) -> Option<usize> {
+        self.0.pop()
+    }
+}
+
+/// concurrent-queue's `ConcurrentQueue`, `bounded` or `unbounded`.
+#[derive(Debug)]
+pub struct Concurrent(pub concurrent_queue::ConcurrentQueue<usize>);
+impl Queue for Concurrent {
+    fn push(&self, v: usize) -> Result<(), usize> {
+        self.0.push(v).map_err(|error| error.into_inner())
+    }
+    fn pop(&self) -> Option<usize> {
+        self.0.pop().ok()
+    }
 }
 
 /// The wait every implementation uses when its queue is full (producer) or
