@@ -280,15 +280,17 @@ fn main() -> ExitCode {
     let stats: Vec<WorkerStats> = channel.stats();
     for (id, (nodes, s)) in shares.iter().zip(&stats).enumerate() {
         let received = s.recv_local + s.recv_global + s.recv_stolen;
-        // Values a batch steal moved into this worker's deque are popped
-        // later as local ones: count them where they came from.
-        let stolen = s.stolen.min(received);
-        let own = received - s.recv_global - stolen;
+        // Values a batch from the global queue or a batch steal moved into
+        // this worker's deque are popped later as local ones: count them
+        // where they came from.
+        let global = s.taken_global.min(received);
+        let stolen = s.stolen.min(received - global);
+        let own = received - global - stolen;
         println!(
             "  worker {id}: {:>5.1}% of nodes; they came {:>5.1}% from its own sends, {:>5.1}% from the global queue, {:>5.1}% stolen; {} offload batches, {} empty steal sweeps",
             percent(*nodes, total),
             percent(own, received),
-            percent(s.recv_global, received),
+            percent(global, received),
             percent(stolen, received),
             s.offloads,
             s.failed_steal_rounds,

@@ -5,7 +5,8 @@
 //! ([`beam_deque`]) and receives from it first, so the common case touches
 //! no shared cache line at all. Overflow goes, in batches, to a shared
 //! bounded queue ([`vyukov_mpmc::ArrayQueue`]); idle workers take from that
-//! queue and then steal about half of a random busy worker's oldest values.
+//! queue (up to 32 values per claim on it) and then steal about half of a
+//! random busy worker's oldest values.
 //!
 //! ```text
 //!   worker 0          worker 1          worker N-1
@@ -13,7 +14,7 @@
 //!       |  ^ steal (oldest half) ^         |             oldest half -> global (1 claim)
 //!       v  |                      |        v
 //!  +------------------ global queue ------------------+  recv: local pop (newest)
-//!  |  overflow + values from non-worker producers     |        -> global pop (oldest)
+//!  |  overflow + values from non-worker producers     |        -> global (oldest, a batch)
 //!  +--------------------------------------------------+        -> steal from a random victim
 //! ```
 //!

@@ -37,10 +37,13 @@ pub struct WorkerStats {
     /// Sends that returned [`Full`](crate::Full).
     pub full: u64,
     /// Values received from this worker's own deque (including values an
-    /// earlier batch steal moved into it).
+    /// earlier batch from the global queue or batch steal moved into it).
     pub recv_local: u64,
-    /// Values received from the global queue.
+    /// Values received straight from the global queue.
     pub recv_global: u64,
+    /// Values taken from the global queue (the one received plus those
+    /// moved into this worker's deque by the same batch).
+    pub taken_global: u64,
     /// Values received straight from a steal.
     pub recv_stolen: u64,
     /// Values taken from other workers' deques (the one received plus those
@@ -60,6 +63,7 @@ pub(crate) struct Counters {
     pub(crate) full: Counter,
     pub(crate) recv_local: Counter,
     pub(crate) recv_global: Counter,
+    pub(crate) taken_global: Counter,
     pub(crate) recv_stolen: Counter,
     pub(crate) stolen: Counter,
     pub(crate) failed_steal_rounds: Counter,
@@ -75,6 +79,7 @@ impl Counters {
             full: self.full.get(),
             recv_local: self.recv_local.get(),
             recv_global: self.recv_global.get(),
+            taken_global: self.taken_global.get(),
             recv_stolen: self.recv_stolen.get(),
             stolen: self.stolen.get(),
             failed_steal_rounds: self.failed_steal_rounds.get(),

@@ -217,9 +217,10 @@ impl<T> Worker<T> {
     }
 
     /// Receives a value without blocking: this worker's newest, else the
-    /// global queue's oldest, else about half of a random other worker's
-    /// oldest values (this one returned, the rest moved onto this worker's
-    /// deque for the next calls). `None` when all of that found nothing.
+    /// global queue's oldest (up to 32 of them taken at once: this one
+    /// returned, the others moved onto this worker's deque for the next
+    /// calls, oldest first), else about half of a random other worker's
+    /// oldest values (likewise). `None` when all of that found nothing.
     ///
     /// A lone worker never steals from itself.
     ///
@@ -249,11 +250,38 @@ impl<T> Worker<T> {
     #[inline(never)]
     fn recv_shared(&self) -> Option<T> {
         self.publish_local_counts();
-        if let Some(value) = self.channel.shared.global.pop() {
-            self.counters().recv_global.add(1);
-            return Some(value);
+        self.take_from_global().or_else(|| self.steal())
+    }
+
+    /// Takes up to 32 of the global queue's oldest values with one claim on
+    /// it: returns the oldest, and moves the others onto this worker's
+    /// deque, newest first, so that the next `recv`s pop them oldest first
+    /// (and thieves find them there too).
+    ///
+    /// Why a batch: with many workers receiving from the global queue (one
+    /// outside producer feeding a pool, say), one claim per value makes its
+    /// head the contended line of the whole channel; a claim per batch, and
+    /// local pops for the rest, do not (crossbeam's `Injector` takes
+    /// batches for the same reason).
+    fn take_from_global(&self) -> Option<T> {
+        // Only called when `recv` found the deque empty: the one claim a
+        // thief may still hold on it covers at most half of its slots (a
+        // steal takes half), so half the capacity is free for the batch.
+        let room = self.local.capacity() / 2;
+        let mut batch = self.channel.shared.global.pop_batch(1 + room);
+        let oldest = batch.next()?;
+        let moved = batch.len() as u64;
+        for value in batch.rev() {
+            // Cannot fail: see `room` above; only this thread pushes here.
+            if self.local.push(value).is_err() {
+                unreachable!("deque_channel: no room for a batch from the global queue");
+            }
         }
-        self.steal()
+        // Not sent by this worker: see `publish_local_counts`.
+        self.not_sent.set(self.not_sent.get() + moved);
+        self.counters().recv_global.add(1);
+        self.counters().taken_global.add(1 + moved);
+        Some(oldest)
     }
 
     /// Visits every other worker once, starting from a random one, and

@@ -44,11 +44,14 @@ fn overflow_moves_the_oldest_half_to_global() {
     let stats = w.stats();
     assert_eq!((stats.offloads, stats.offloaded), (1, 4));
     assert_eq!(channel.len(), 9);
-    // The other worker finds the oldest half in the global queue, FIFO.
+    // The other worker finds the oldest half in the global queue, FIFO: it
+    // takes all four with one claim, receives the oldest, and the other
+    // three from its own deque, oldest first.
     let other = &workers[1];
     let from_global: Vec<_> = (0..4).map(|_| other.recv().unwrap()).collect();
     assert_eq!(from_global, [0, 1, 2, 3]);
-    assert_eq!(other.stats().recv_global, 4);
+    let s = other.stats();
+    assert_eq!((s.recv_global, s.taken_global, s.recv_local), (1, 4, 3));
     // The owner keeps the newest, newest first.
     assert_eq!(w.recv(), Some(8));
 }
@@ -121,6 +124,41 @@ fn recv_priority_local_then_global_then_steal() {
     );
     assert_eq!(s.failed_steal_rounds, 1);
     assert_eq!(w0.recv(), None);
+}
+
+#[test]
+fn recv_takes_a_batch_from_global_that_thieves_can_share() {
+    let (channel, workers) = DequeChannel::builder()
+        .workers(2)
+        .local_capacity(8)
+        .global_capacity(64)
+        .build();
+    for i in 0..10 {
+        channel.send(i).unwrap();
+    }
+    let (w0, w1) = (&workers[0], &workers[1]);
+    // Up to 1 + 8 / 2 values per batch: the oldest returned, four moved.
+    assert_eq!(w0.recv(), Some(0));
+    let s = w0.stats();
+    assert_eq!((s.recv_global, s.taken_global), (1, 5));
+    assert_eq!(channel.len(), 9);
+    // The next batch goes to whoever asks: w1 takes 5..=9.
+    assert_eq!(w1.recv(), Some(5));
+    // w0 receives its batch oldest first.
+    assert_eq!(w0.recv(), Some(1));
+    // With the global queue empty, w1's own deque serves it, then a steal
+    // of w0's oldest.
+    let w1_rest: Vec<_> = std::iter::from_fn(|| w1.recv()).collect();
+    assert_eq!(w1_rest[..4], [6, 7, 8, 9]);
+    let w0_rest: Vec<_> = std::iter::from_fn(|| w0.recv()).collect();
+    let mut all: Vec<_> = [0, 5, 1]
+        .into_iter()
+        .chain(w1_rest)
+        .chain(w0_rest)
+        .collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..10).collect::<Vec<_>>());
+    assert!(channel.is_empty());
 }
 
 #[test]

@@ -66,6 +66,41 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
     });
 }
 
+/// Worker 1 takes a batch from the global queue (returning the oldest,
+/// moving the other onto its deque) while worker 0, its own deque empty,
+/// takes from the global queue too, or steals what worker 1 just moved, or
+/// finds nothing yet. Each value is received exactly once.
+#[test]
+fn batch_from_global_races_a_consumer_and_a_thief() {
+    check(2, |order| {
+        let (channel, mut workers) = DequeChannel::builder()
+            .workers(2)
+            .local_capacity(2)
+            .global_capacity(4)
+            .build();
+        let w1 = workers.pop().unwrap();
+        let w0 = workers.pop().unwrap();
+        channel.send(0).unwrap();
+        channel.send(1).unwrap();
+        let ((w0, got0), (w1, got1)) = run2(
+            order,
+            move || {
+                let got: Vec<usize> = w0.recv().into_iter().collect();
+                (w0, got)
+            },
+            move || {
+                let got: Vec<usize> = w1.recv().into_iter().collect();
+                (w1, got)
+            },
+        );
+        // Whoever claimed first got a value.
+        assert!(!(got0.is_empty() && got1.is_empty()));
+        let rest: Vec<usize> = drain(&w0).into_iter().chain(drain(&w1)).collect();
+        let all: Vec<usize> = got0.into_iter().chain(got1).chain(rest).collect();
+        assert_eq!(sorted(all), [0, 1]);
+    });
+}
+
 /// The back-pressure path: worker 0's deque and the global queue are full,
 /// and worker 1 receives (from the global queue, or by stealing) while
 /// worker 0 sends. Whatever `send` accepted is received exactly once; what

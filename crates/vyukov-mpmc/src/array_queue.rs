@@ -4,6 +4,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 
+use crate::pop_batch::{POP_BATCH_MAX, PopBatch};
 use crate::ring::Ring;
 
 /// A bounded multi-producer multi-consumer queue.
@@ -139,6 +140,59 @@ impl<T> ArrayQueue<T> {
     #[inline]
     pub fn pop(&self) -> Option<T> {
         self.ring.pop().ok()
+    }
+
+    /// Pops up to `max` values at once (at most [`POP_BATCH_MAX`]), oldest
+    /// first: the values ready at the head of the queue, claimed with one
+    /// compare-and-swap for the lot where [`pop`](ArrayQueue::pop) needs
+    /// one per value. Consumers that move values on in bulk (a
+    /// work-stealing scheduler filling its local queue, say) touch the
+    /// contended head once per batch.
+    ///
+    /// The batch stops at the first value that is not ready: a producer may
+    /// still be writing it, or the queue ends there. When not even the
+    /// oldest value is ready, this is one [`pop`](ArrayQueue::pop): it
+    /// waits for a producer that is writing the head slot, and the batch
+    /// holds that value, or none if the queue is empty. So an empty batch
+    /// means an empty queue, as `pop` returning `None` does. `max == 0`
+    /// takes nothing.
+    ///
+    /// The values are moved out of the queue, and their slots freed,
+    /// before this returns: the [`PopBatch`] holds them (inline, so a
+    /// batch of large values is as large).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use vyukov_mpmc::ArrayQueue;
+    ///
+    /// let q = ArrayQueue::new(8);
+    /// for i in 0..5 {
+    ///     q.push(i).unwrap();
+    /// }
+    /// assert_eq!(q.pop_batch(3).collect::<Vec<_>>(), [0, 1, 2]);
+    /// assert_eq!(q.pop_batch(3).collect::<Vec<_>>(), [3, 4]);
+    /// assert_eq!(q.pop_batch(3).len(), 0);
+    /// ```
+    pub fn pop_batch(&self, max: usize) -> PopBatch<T> {
+        let mut batch = PopBatch::new();
+        let (mut position, count) = self.ring.claim_ready(max.min(POP_BATCH_MAX));
+        if count == 0 {
+            if max > 0 {
+                if let Some(value) = self.pop() {
+                    batch.push(value);
+                }
+            }
+            return batch;
+        }
+        for _ in 0..count {
+            // `claim_ready` claimed `count` slots from `position` on for
+            // this call; each is taken once, stepping with `next`.
+            // SAFETY: so the claim on `position` is ours, used once.
+            batch.push(unsafe { self.ring.take_claimed(position) });
+            position = self.ring.next(position);
+        }
+        batch
     }
 
     /// Pushes through an exclusive reference: no atomic read-modify-write,

@@ -4,7 +4,9 @@
 //! [`ArrayQueue`] is a drop-in replacement for `crossbeam_queue::ArrayQueue`:
 //! same methods, same meaning (exact capacity, `push` hands the value back
 //! when full, `force_push` evicts the oldest, FIFO `pop`, `len` that is
-//! never above the capacity, owned iteration oldest first).
+//! never above the capacity, owned iteration oldest first). One addition:
+//! [`ArrayQueue::pop_batch`] takes up to [`POP_BATCH_MAX`] ready values
+//! with one claim on the head, where `pop` needs one per value.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -102,12 +104,14 @@ extern crate std;
 mod array_queue;
 mod backoff;
 mod closable;
+mod pop_batch;
 mod ring;
 mod slot;
 mod sync;
 
 pub use array_queue::{ArrayQueue, IntoIter};
 pub use closable::{ClosableQueue, Pop, PushError};
+pub use pop_batch::{POP_BATCH_MAX, PopBatch};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

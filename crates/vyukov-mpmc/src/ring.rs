@@ -161,7 +161,7 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
     /// The stamp one step after `stamp` (which must be a position, without
     /// the `CLOSED` bit): the next index, or index 0 of the next lap.
     #[inline(always)]
-    fn next(&self, stamp: Index) -> Index {
+    pub(crate) fn next(&self, stamp: Index) -> Index {
         let index = self.index(stamp);
         if index + 1 < self.cap {
             // Same lap, incremented index.
@@ -186,10 +186,10 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
     fn slot(&self, stamp: Index) -> &Slot<T> {
         let index = self.index(stamp);
         debug_assert!(index < self.cap);
-        // SAFETY: every stamp the ring makes has an index below `cap`: they
-        // start at `0..cap`, and `next` wraps to 0 instead of reaching `cap`.
-        // `buffer` points to `cap` initialised slots that live as long as
-        // the ring, and slots are only ever shared (`&Slot`).
+        // Every stamp the ring makes has an index below `cap`: they start at
+        // `0..cap`, and `next` wraps to 0 instead of reaching `cap`.
+        // SAFETY: so `index < cap`, and `buffer` points to `cap` initialised
+        // slots that live as long as the ring; slots are only ever shared.
         unsafe { &*self.buffer.as_ptr().add(index) }
     }
 
@@ -238,10 +238,11 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                     Ordering::SeqCst,
                 ) {
                     Ok(_) => {
-                        // SAFETY: we won the slot: only the producer that
-                        // moves `tail` from this stamp may write it, and the
-                        // stamp showed it empty (its last value was moved
-                        // out, see the Acquire above).
+                        // Only the producer that moves `tail` from this
+                        // stamp may write the slot, and the stamp showed it
+                        // empty (its last value was moved out, see the
+                        // Acquire above).
+                        // SAFETY: we won the slot, and it is empty.
                         unsafe { slot.write(value) };
                         // Release: pairs with the Acquire load of `stamp` in
                         // `pop` (and `force_push`), which then sees the value.
@@ -331,18 +332,11 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                     Ordering::SeqCst,
                 ) {
                     Ok(_) => {
-                        // SAFETY: we won the slot: only the consumer that
-                        // moves `head` from this stamp may read it, and the
-                        // stamp (Acquire above) showed the value published.
-                        let value = unsafe { slot.read() };
-                        // Release: pairs with the Acquire load of `stamp` in
-                        // `push_with` one lap later: our read is done before
-                        // the next producer writes.
-                        slot.stamp.store(
-                            head.wrapping_add(self.one_lap) & Self::WRAP,
-                            Ordering::Release,
-                        );
-                        return Ok(value);
+                        // Only the consumer that moves `head` from this
+                        // stamp may read the slot, and the stamp (Acquire
+                        // above) showed the value published.
+                        // SAFETY: so `head` is claimed by this call alone.
+                        return Ok(unsafe { self.take_claimed(head) });
                     }
                     Err(current) => {
                         head = current;
@@ -372,6 +366,74 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                 head = self.head.load(Ordering::SeqCst);
             }
         }
+    }
+
+    /// Claims up to `max` values with one compare-and-swap of `head`: the
+    /// run of full slots from `head` on, up to the first slot that is not
+    /// (yet) full. Returns the stamp of the first claimed slot and how many
+    /// were claimed; 0 when the slot at `head` is not full for it (the ring
+    /// is empty, or its producer is still writing it: `pop` tells which).
+    ///
+    /// The caller then moves each claimed value out with
+    /// [`take_claimed`](Ring::take_claimed), stepping with `next`. Until it
+    /// does, the producer one lap later waits for that slot, as it waits
+    /// for any consumer that is still reading.
+    pub(crate) fn claim_ready(&self, max: usize) -> (Index, usize) {
+        let backoff = Backoff::new();
+        // SeqCst: as the first load of `head` in `pop`.
+        let mut head = self.head.load(Ordering::SeqCst);
+        loop {
+            let (mut end, mut count) = (head, 0);
+            while count < max
+                // Acquire: pairs with the Release store of `stamp` in
+                // `push_with` (or `force_push`): the value of every slot we
+                // claim is visible to us.
+                && self.slot(end).stamp.load(Ordering::Acquire) == end + 1
+            {
+                end = self.next(end);
+                count += 1;
+            }
+            if count == 0 {
+                return (head, 0);
+            }
+            // SeqCst (both ways): as the head compare-and-swap in `pop`. On
+            // success no other consumer can have claimed any slot of the
+            // run: each would have moved `head` past our expected value, and
+            // stamps carry the lap, so `head` cannot come back to it.
+            match self
+                .head
+                .compare_exchange_weak(head, end, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => return (head, count),
+                Err(current) => {
+                    head = current;
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
+    /// Moves the value out of the slot at `position` and frees the slot for
+    /// the producer one lap later.
+    ///
+    /// # Safety
+    ///
+    /// The caller claimed `position` (it moved `head` past it, from a stamp
+    /// it saw full), and takes each claimed position once.
+    #[inline]
+    pub(crate) unsafe fn take_claimed(&self, position: Index) -> T {
+        let slot = self.slot(position);
+        // The claim made us the slot's only reader, and the Acquire load of
+        // its stamp before the claim showed the value published.
+        // SAFETY: so the slot is ours and holds a value, read once here.
+        let value = unsafe { slot.read() };
+        // Release: pairs with the Acquire load of `stamp` in `push_with`
+        // one lap later: our read is done before the next producer writes.
+        slot.stamp.store(
+            position.wrapping_add(self.one_lap) & Self::WRAP,
+            Ordering::Release,
+        );
+        value
     }
 
     /// The number of values, from a consistent snapshot of head and tail.
@@ -438,9 +500,9 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
             return None;
         }
         let slot = self.slot(head);
-        // SAFETY: `head != tail`, so the slot at `head` holds a value: the
-        // producer that claimed it finished writing it before its push
-        // returned. We have `&mut self`, so no one else can read it.
+        // `head != tail`, so the slot at `head` holds a value: the producer
+        // that claimed it finished writing it before its push returned.
+        // SAFETY: and `&mut self` means no one else can read it.
         let value = unsafe { slot.read() };
         // Keep the stamps consistent, so the ring can be shared again later.
         slot.stamp.store(
@@ -502,9 +564,10 @@ impl<T> Ring<T, false> {
                     // we will change it. Pairs with the SeqCst tail loads.
                     self.tail.store(new_tail, Ordering::SeqCst);
 
-                    // SAFETY: we own the slot (see above); the caller's
-                    // Acquire load of its stamp showed last lap's value
-                    // published, so it holds an initialised value.
+                    // The caller's Acquire load of the stamp showed last
+                    // lap's value published.
+                    // SAFETY: we own the slot (see above), and it holds an
+                    // initialised value.
                     let old = unsafe { slot.replace(value) };
 
                     // Release: pairs with the Acquire load of `stamp` in
@@ -530,9 +593,9 @@ impl<T> Ring<T, false> {
             return Err(value);
         }
         let slot = self.slot(tail);
-        // SAFETY: the ring is not full, so the slot at `tail` is empty (its
-        // last value was moved out by a pop that has returned), and
-        // `&mut self` means no one else can touch it.
+        // The ring is not full, so the slot at `tail` is empty: its last
+        // value was moved out by a pop that has returned.
+        // SAFETY: and `&mut self` means no one else can touch it.
         unsafe { slot.write(value) };
         slot.stamp.store(tail + 1, Ordering::Relaxed);
         let new_tail = self.next(tail);
@@ -587,10 +650,10 @@ impl<T, const CLOSABLE: bool> Drop for Ring<T, CLOSABLE> {
             }
         }
         let slots = ptr::slice_from_raw_parts_mut(self.buffer.as_ptr(), self.cap);
+        // The slots' values are `MaybeUninit`: dropping the box frees them
+        // without touching a `T` (every value left was dropped just above).
         // SAFETY: `buffer` and `cap` are the parts of the `Box<[Slot<T>]>`
-        // made in `new`, given back exactly once, here. The slots' values are
-        // `MaybeUninit`: dropping the box frees them without touching a `T`
-        // (every value left was dropped just above).
+        // made in `new`, given back exactly once, here.
         drop(unsafe { Box::from_raw(slots) });
     }
 }

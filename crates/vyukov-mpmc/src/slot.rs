@@ -49,9 +49,9 @@ impl<T> Slot<T> {
     /// any value it held was moved out before, or it would be leaked.
     #[inline(always)]
     pub(crate) unsafe fn write(&self, value: T) {
-        // SAFETY: the caller owns the slot, so no other thread reads or
-        // writes `value` now; the pointer comes from our own cell and is
-        // valid and aligned for `MaybeUninit<T>`.
+        // The pointer comes from our own cell: valid and aligned for
+        // `MaybeUninit<T>`.
+        // SAFETY: the caller owns the slot: no other thread touches it now.
         self.value
             .with_mut(|p| unsafe { p.write(MaybeUninit::new(value)) });
     }
@@ -66,10 +66,10 @@ impl<T> Slot<T> {
     /// acquired. The value must not be read again until it is rewritten.
     #[inline(always)]
     pub(crate) unsafe fn read(&self) -> T {
-        // SAFETY: the caller owns the slot and it holds an initialised value
-        // (published by the producer's `Release` store of the stamp, which
-        // the caller's `Acquire` load observed). Reading moves it out; the
-        // caller promises not to read it twice.
+        // The value was published by the producer's `Release` store of the
+        // stamp, which the caller's `Acquire` load observed. Reading moves
+        // it out; the caller promises not to read it twice.
+        // SAFETY: the caller owns the slot and it holds an initialised value.
         self.value.with_mut(|p| unsafe { p.read().assume_init() })
     }
 
@@ -80,9 +80,9 @@ impl<T> Slot<T> {
     /// As for [`Slot::read`]: the caller owns the slot and it is full.
     #[inline(always)]
     pub(crate) unsafe fn replace(&self, value: T) -> T {
-        // SAFETY: the caller owns the slot and it holds an initialised
-        // value; `replace` moves that value out and leaves `value` in its
+        // `replace` moves the old value out and leaves `value` in its
         // place, so the slot stays full.
+        // SAFETY: the caller owns the slot and it holds an initialised value.
         self.value
             .with_mut(|p| unsafe { p.replace(MaybeUninit::new(value)).assume_init() })
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
 use common::{DropTable, scaled};
-use vyukov_mpmc::ArrayQueue;
+use vyukov_mpmc::{ArrayQueue, POP_BATCH_MAX};
 
 /// The capacities every test walks through. Under miri the large one is
 /// 100: miri's cost per atomic access grows with the number of atomics in
@@ -287,6 +287,133 @@ fn partially_consumed_into_iter_drops_the_rest_once() {
 }
 
 #[test]
+fn pop_batch_takes_the_oldest_values_in_order_across_the_wrap() {
+    for cap in CAPS {
+        let q = ArrayQueue::new(cap);
+        // Move head and tail away from index 0, so batches cross the wrap.
+        for i in 0..cap / 2 + 1 {
+            q.push(i).unwrap();
+            assert_eq!(q.pop(), Some(i));
+        }
+        let mut expected: VecDeque<usize> = (0..cap).collect();
+        for &v in &expected {
+            q.push(v).unwrap();
+        }
+        let mut max = 1;
+        while !expected.is_empty() {
+            let batch = q.pop_batch(max);
+            let want = max.min(POP_BATCH_MAX).min(expected.len());
+            assert_eq!(batch.len(), want);
+            let got: Vec<usize> = batch.collect();
+            let wanted: Vec<usize> = expected.drain(..want).collect();
+            assert_eq!(got, wanted, "capacity {cap}, batch of up to {max}");
+            assert_eq!(q.len(), expected.len());
+            max += 1;
+        }
+        assert_eq!(q.pop_batch(cap).len(), 0);
+    }
+}
+
+#[test]
+fn pop_batch_of_zero_or_from_an_empty_queue_takes_nothing() {
+    let q = ArrayQueue::new(3);
+    assert_eq!(q.pop_batch(5).next(), None);
+    q.push('a').unwrap();
+    let mut none = q.pop_batch(0);
+    assert_eq!((none.len(), none.next()), (0, None));
+    assert_eq!(q.len(), 1);
+    let mut one = q.pop_batch(usize::MAX);
+    assert_eq!(one.len(), 1);
+    assert_eq!(
+        (one.next(), one.next(), one.next()),
+        (Some('a'), None, None)
+    );
+}
+
+#[test]
+fn a_held_pop_batch_holds_up_no_producer() {
+    let q = ArrayQueue::new(3);
+    for i in 0..3 {
+        q.push(i).unwrap();
+    }
+    let mut batch = q.pop_batch(2);
+    // Both slots are free already, while the batch still holds 0 and 1.
+    q.push(3).unwrap();
+    q.push(4).unwrap();
+    assert_eq!(q.push(5), Err(5));
+    assert_eq!(batch.next(), Some(0));
+    assert_eq!(q.into_iter().collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(batch.next(), Some(1));
+}
+
+#[test]
+fn pop_batch_takes_at_most_pop_batch_max() {
+    let q = ArrayQueue::new(POP_BATCH_MAX + 5);
+    for i in 0..POP_BATCH_MAX + 5 {
+        q.push(i).unwrap();
+    }
+    assert_eq!(q.pop_batch(usize::MAX).len(), POP_BATCH_MAX);
+    assert_eq!(q.pop_batch(usize::MAX).len(), 5);
+}
+
+#[test]
+fn dropped_pop_batch_drops_the_rest_once() {
+    let table = DropTable::new(6);
+    let q = ArrayQueue::new(4);
+    for id in 0..4 {
+        q.push(table.make(id)).unwrap();
+    }
+    let mut batch = q.pop_batch(3);
+    assert_eq!(format!("{batch:?}"), "PopBatch { remaining: 3, .. }");
+    let first = batch.next().unwrap();
+    assert_eq!(first.id, 0);
+    drop(batch);
+    assert_eq!([0, 1, 2, 3].map(|id| table.drops(id)), [0, 1, 1, 0]);
+    drop(first);
+    // The batch's slots are free again: the queue takes two more.
+    q.push(table.make(4)).unwrap();
+    q.push(table.make(5)).unwrap();
+    drop(q);
+    table.assert_all_dropped_once();
+}
+
+/// Panics in its destructor when `bomb` is set.
+struct Bomb {
+    bomb: bool,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::Relaxed);
+        if self.bomb {
+            panic!("boom");
+        }
+    }
+}
+
+#[test]
+fn a_panicking_destructor_in_a_dropped_pop_batch_still_frees_every_slot() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let q = ArrayQueue::new(3);
+    for bomb in [false, true, false] {
+        let drops = Arc::clone(&drops);
+        assert!(q.push(Bomb { bomb, drops }).is_ok());
+    }
+    let batch = q.pop_batch(3);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(batch)));
+    assert!(unwound.is_err());
+    // Every value was dropped once, the one after the bomb included, and
+    // every slot is free: the queue takes a full load again.
+    assert_eq!(drops.load(Ordering::Relaxed), 3);
+    assert!(q.is_empty());
+    for _ in 0..3 {
+        let drops = Arc::clone(&drops);
+        assert!(q.push(Bomb { bomb: false, drops }).is_ok());
+    }
+}
+
+#[test]
 fn zero_sized_types() {
     for cap in CAPS {
         let q = ArrayQueue::new(cap);
@@ -359,6 +486,18 @@ fn len_never_above_capacity_mid_race() {
 
 #[test]
 fn two_producers_two_consumers_exactly_once() {
+    two_producers_two_consumers(false);
+}
+
+/// As above, with one consumer taking up to three values per `pop_batch`.
+#[test]
+fn two_producers_a_consumer_and_a_batch_consumer_exactly_once() {
+    two_producers_two_consumers(true);
+}
+
+/// Two producers, two consumers (the second taking batches if `batch`):
+/// every value comes out exactly once, in order per producer.
+fn two_producers_two_consumers(batch: bool) {
     const PER_PRODUCER: usize = scaled(5000, 200);
     const PRODUCERS: usize = 2;
     const TOTAL: usize = PER_PRODUCER * PRODUCERS;
@@ -380,22 +519,29 @@ fn two_producers_two_consumers_exactly_once() {
         })
         .collect();
     let consumers: Vec<_> = (0..2)
-        .map(|_| {
+        .map(|c| {
             let (q, taken) = (Arc::clone(&q), Arc::clone(&taken));
+            let max = if batch && c == 1 { 3 } else { 1 };
             thread::spawn(move || {
                 let mut got = Vec::new();
                 let mut last = [None::<usize>; PRODUCERS];
                 while taken.load(Ordering::Relaxed) < TOTAL {
-                    match q.pop() {
-                        Some(v) => {
-                            taken.fetch_add(1, Ordering::Relaxed);
-                            // FIFO per producer, as seen by one consumer.
-                            let p = v / PER_PRODUCER;
-                            assert!(last[p] < Some(v), "producer {p} out of order");
-                            last[p] = Some(v);
-                            got.push(v);
-                        }
-                        None => thread::yield_now(),
+                    let before = got.len();
+                    if max == 1 {
+                        got.extend(q.pop());
+                    } else {
+                        got.extend(q.pop_batch(max));
+                    }
+                    if got.len() == before {
+                        thread::yield_now();
+                        continue;
+                    }
+                    taken.fetch_add(got.len() - before, Ordering::Relaxed);
+                    for &v in &got[before..] {
+                        // FIFO per producer, as seen by one consumer.
+                        let p = v / PER_PRODUCER;
+                        assert!(last[p] < Some(v), "producer {p} out of order");
+                        last[p] = Some(v);
                     }
                 }
                 got

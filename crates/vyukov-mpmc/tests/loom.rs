@@ -94,6 +94,76 @@ fn pop_vs_push_on_full_ring() {
     });
 }
 
+/// A batch consumer races two pushes across the wrap: it takes the run of
+/// values already written (in order), never a slot still being written,
+/// and never one a later push fills.
+#[test]
+fn pop_batch_vs_pushes() {
+    check(2, |order| {
+        let q = Arc::new(ArrayQueue::<u32>::new(2));
+        advance(&q, 1);
+        let (pushed, batch) = run2(
+            order,
+            with(&q, |q| [q.push(1), q.push(2)]),
+            with(&q, |q| q.pop_batch(2).collect::<Vec<u32>>()),
+        );
+        assert_eq!(pushed, [Ok(()), Ok(())]);
+        // The batch is a prefix of what was pushed; the rest is still queued.
+        assert!(batch.len() <= 2);
+        let all: Vec<u32> = batch.into_iter().chain(drain(q)).collect();
+        assert_eq!(all, [1, 2]);
+    });
+}
+
+/// A batch consumer and a single-value consumer race for the same values:
+/// each value goes to exactly one of them (the claims are ordered by the
+/// head's compare-and-swaps), each in queue order.
+#[test]
+fn pop_batch_vs_pop() {
+    check(2, |order| {
+        let q = Arc::new(ArrayQueue::<u32>::new(3));
+        advance(&q, 2);
+        for v in 1..=3 {
+            q.push(v).unwrap();
+        }
+        let (batch, popped) = run2(
+            order,
+            with(&q, |q| q.pop_batch(2).collect::<Vec<u32>>()),
+            with(&q, |q| q.pop()),
+        );
+        assert!(!batch.is_empty() && batch.is_sorted());
+        let popped = popped.expect("three values for at most three takers");
+        let all = sorted(batch.into_iter().chain([popped]).chain(drain(q)).collect());
+        assert_eq!(all, [1, 2, 3]);
+    });
+}
+
+/// A producer a lap behind a batch consumer on a full ring: its push
+/// succeeds only into a slot the batch has moved out of, and fails (full)
+/// otherwise, never overwriting a value the batch is reading.
+#[test]
+fn pop_batch_vs_push_a_lap_later() {
+    check(2, |order| {
+        let q = Arc::new(ArrayQueue::<u32>::new(2));
+        advance(&q, 1);
+        q.push(1).unwrap();
+        q.push(2).unwrap();
+        let (batch, pushed) = run2(
+            order,
+            with(&q, |q| q.pop_batch(2).collect::<Vec<u32>>()),
+            with(&q, |q| q.push(3)),
+        );
+        assert_eq!(batch, [1, 2]);
+        match pushed {
+            Ok(()) => assert_eq!(drain(q), [3]),
+            Err(v) => {
+                assert_eq!(v, 3);
+                assert!(drain(q).is_empty());
+            }
+        }
+    });
+}
+
 /// The pitfall of DESIGN.md (heapless' bug): once a producer has seen that
 /// there is room (here through `is_empty`, which reads the head a consumer
 /// has already moved), its push must not fail, even though the slot it needs

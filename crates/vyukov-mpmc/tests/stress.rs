@@ -44,7 +44,10 @@ fn check_log(log: &[u64], seen: &mut [bool]) {
     }
 }
 
-fn run_mpmc(capacity: usize) {
+/// 8 producers, 8 consumers (taking up to `batch` values per call: 1 is
+/// `pop`, more is `pop_batch`), `capacity` slots: every value exactly once,
+/// in order per producer.
+fn run_mpmc(capacity: usize, batch: usize) {
     let start_time = Instant::now();
     let q = Arc::new(ArrayQueue::new(capacity));
     let start = Arc::new(Barrier::new(PRODUCERS + CONSUMERS));
@@ -72,13 +75,18 @@ fn run_mpmc(capacity: usize) {
                 start.wait();
                 let mut log = Vec::with_capacity(TOTAL / CONSUMERS * 2);
                 loop {
-                    match q.pop() {
-                        Some(v) => {
-                            log.push(v);
-                            taken.fetch_add(1, Ordering::Relaxed);
+                    let before = log.len();
+                    if batch == 1 {
+                        log.extend(q.pop());
+                    } else {
+                        log.extend(q.pop_batch(batch));
+                    }
+                    match log.len() - before {
+                        0 if taken.load(Ordering::Relaxed) == TOTAL => return log,
+                        0 => thread::yield_now(),
+                        n => {
+                            taken.fetch_add(n, Ordering::Relaxed);
                         }
-                        None if taken.load(Ordering::Relaxed) == TOTAL => return log,
-                        None => thread::yield_now(),
                     }
                 }
             })
@@ -95,7 +103,7 @@ fn run_mpmc(capacity: usize) {
     assert!(seen.iter().all(|&s| s), "a value was lost");
     assert!(q.is_empty());
     eprintln!(
-        "8P/8C, capacity {capacity}, {TOTAL} values: {:?}",
+        "8P/8C, capacity {capacity}, batches of up to {batch}, {TOTAL} values: {:?}",
         start_time.elapsed()
     );
 }
@@ -103,14 +111,27 @@ fn run_mpmc(capacity: usize) {
 #[test]
 #[ignore = "stress: run in release by cargo xtask verify --only stress"]
 fn eight_producers_eight_consumers_capacity_1024() {
-    run_mpmc(1024);
+    run_mpmc(1024, 1);
+}
+
+#[test]
+#[ignore = "stress: run in release by cargo xtask verify --only stress"]
+fn eight_producers_eight_batch_consumers_capacity_1024() {
+    run_mpmc(1024, 16);
 }
 
 #[test]
 #[ignore = "stress: run in release by cargo xtask verify --only stress"]
 fn eight_producers_eight_consumers_capacity_7() {
     // A tiny odd capacity: full and empty all the time, laps wrap constantly.
-    run_mpmc(7);
+    run_mpmc(7, 1);
+}
+
+#[test]
+#[ignore = "stress: run in release by cargo xtask verify --only stress"]
+fn eight_producers_eight_batch_consumers_capacity_7() {
+    // Batches that cross the wrap and stop at slots still being written.
+    run_mpmc(7, 4);
 }
 
 /// `force_push` from every producer into a small ring that consumers drain:
