@@ -24,14 +24,19 @@ fn send_races_recv(
             let sent = w0.send(value);
             (w0, sent)
         },
-        move || {
-            let got: Vec<usize> = w1.recv().into_iter().collect();
-            (w1, got)
-        },
+        recv_once(w1),
     );
     got.extend(drain(&w0));
     got.extend(drain(&w1));
     (sent, got)
+}
+
+/// A thread body: `w` receives once; gives back `w` and what it got.
+fn recv_once(w: Worker<usize>) -> impl FnOnce() -> (Worker<usize>, Vec<usize>) + Send + 'static {
+    move || {
+        let got: Vec<usize> = w.recv().into_iter().collect();
+        (w, got)
+    }
 }
 
 fn drain(w: &Worker<usize>) -> Vec<usize> {
@@ -82,17 +87,7 @@ fn batch_from_global_races_a_consumer_and_a_thief() {
         let w0 = workers.pop().unwrap();
         channel.send(0).unwrap();
         channel.send(1).unwrap();
-        let ((w0, got0), (w1, got1)) = run2(
-            order,
-            move || {
-                let got: Vec<usize> = w0.recv().into_iter().collect();
-                (w0, got)
-            },
-            move || {
-                let got: Vec<usize> = w1.recv().into_iter().collect();
-                (w1, got)
-            },
-        );
+        let ((w0, got0), (w1, got1)) = run2(order, recv_once(w0), recv_once(w1));
         // Whoever claimed first got a value.
         assert!(!(got0.is_empty() && got1.is_empty()));
         let rest: Vec<usize> = drain(&w0).into_iter().chain(drain(&w1)).collect();
@@ -154,10 +149,7 @@ fn offload_rollback_races_a_producer_and_a_steal() {
             let channel = channel.clone();
             thread::spawn(move || channel.send(10).is_ok())
         };
-        let thief = thread::spawn(move || {
-            let got: Vec<usize> = w1.recv().into_iter().collect();
-            (w1, got)
-        });
+        let thief = thread::spawn(recv_once(w1));
         let mut expected = vec![0, 1];
         match w0.send(2) {
             Ok(()) => expected.push(2),
