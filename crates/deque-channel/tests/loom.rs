@@ -39,6 +39,19 @@ fn recv_once(w: Worker<usize>) -> impl FnOnce() -> (Worker<usize>, Vec<usize>) +
     }
 }
 
+/// A channel of two workers, each with a deque of 2 slots, and a global
+/// queue of `global_capacity`: the models' tiny configuration.
+fn two_workers(global_capacity: usize) -> (DequeChannel<usize>, Worker<usize>, Worker<usize>) {
+    let (channel, mut workers) = DequeChannel::builder()
+        .workers(2)
+        .local_capacity(2)
+        .global_capacity(global_capacity)
+        .build();
+    let w1 = workers.pop().unwrap();
+    let w0 = workers.pop().unwrap();
+    (channel, w0, w1)
+}
+
 fn drain(w: &Worker<usize>) -> Vec<usize> {
     std::iter::from_fn(|| w.recv()).collect()
 }
@@ -54,13 +67,7 @@ fn sorted(mut v: Vec<usize>) -> Vec<usize> {
 #[test]
 fn send_with_offload_races_a_thief_and_a_global_consumer() {
     check(2, |order| {
-        let (_channel, mut workers) = DequeChannel::builder()
-            .workers(2)
-            .local_capacity(2)
-            .global_capacity(2)
-            .build();
-        let w1 = workers.pop().unwrap();
-        let w0 = workers.pop().unwrap();
+        let (_channel, w0, w1) = two_workers(2);
         w0.send(0).unwrap();
         w0.send(1).unwrap();
         // Full local deque: the send moves the oldest value to the global
@@ -78,13 +85,7 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
 #[test]
 fn batch_from_global_races_a_consumer_and_a_thief() {
     check(2, |order| {
-        let (channel, mut workers) = DequeChannel::builder()
-            .workers(2)
-            .local_capacity(2)
-            .global_capacity(4)
-            .build();
-        let w1 = workers.pop().unwrap();
-        let w0 = workers.pop().unwrap();
+        let (channel, w0, w1) = two_workers(4);
         channel.send(0).unwrap();
         channel.send(1).unwrap();
         let ((w0, got0), (w1, got1)) = run2(order, recv_once(w0), recv_once(w1));
@@ -103,13 +104,7 @@ fn batch_from_global_races_a_consumer_and_a_thief() {
 #[test]
 fn back_pressure_races_a_steal() {
     check(2, |order| {
-        let (channel, mut workers) = DequeChannel::builder()
-            .workers(2)
-            .local_capacity(2)
-            .global_capacity(1)
-            .build();
-        let w1 = workers.pop().unwrap();
-        let w0 = workers.pop().unwrap();
+        let (channel, w0, w1) = two_workers(1);
         w0.send(0).unwrap();
         w0.send(1).unwrap();
         channel.send(10).unwrap();
@@ -136,13 +131,7 @@ fn offload_rollback_races_a_producer_and_a_steal() {
     let mut model = loom::model::Builder::new();
     model.preemption_bound = Some(1);
     model.check(|| {
-        let (channel, mut workers) = DequeChannel::builder()
-            .workers(2)
-            .local_capacity(2)
-            .global_capacity(1)
-            .build();
-        let w1 = workers.pop().unwrap();
-        let w0 = workers.pop().unwrap();
+        let (channel, w0, w1) = two_workers(1);
         w0.send(0).unwrap();
         w0.send(1).unwrap();
         let producer = {
