@@ -192,7 +192,7 @@ pub trait Feed: Send + Sync {
 
 impl Feed for deque_channel::DequeChannel<usize> {
     fn feed(&self, v: usize) -> Result<(), usize> {
-        self.send(v).map_err(deque_channel::Full::into_inner)
+        self.send(v).map_err(deque_channel::SendError::into_inner)
     }
 }
 

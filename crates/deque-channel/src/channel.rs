@@ -2,12 +2,15 @@
 
 use core::fmt;
 use core::marker::PhantomData;
+use std::time::{Duration, Instant};
 
 use beam_deque::Stealer;
 use crossbeam_utils::CachePadded;
 use vyukov_mpmc::ArrayQueue;
 
-use crate::full::Full;
+use crate::errors::SendError;
+use crate::outside::Outside;
+use crate::sleep::{MAX_WORKERS, Sleep};
 use crate::stats::{Counters, WorkerStats};
 use crate::sync::Arc;
 use crate::worker::Worker;
@@ -27,6 +30,25 @@ pub(crate) struct Shared<T> {
     pub(crate) counters: Box<[Arc<CachePadded<Counters>>]>,
     /// The overflow queue, and the inbox of producers that are not workers.
     pub(crate) global: ArrayQueue<T>,
+    /// Who sleeps, who searches, closed and done (`sleep.rs`).
+    pub(crate) sleep: Sleep,
+    /// Outside producers: the closing gate, the handle count, the wait for
+    /// room (`outside.rs`).
+    pub(crate) outside: Outside,
+}
+
+impl<T> Shared<T> {
+    /// Whether any queue holds a value: the final check of a worker going
+    /// to sleep (peeks only; a value mid-steal is held by a running thief).
+    pub(crate) fn has_values(&self) -> bool {
+        !self.global.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+
+    /// Nothing anywhere and no outside send in flight: the done check.
+    /// The gate first: a send seen gone has its value in the queue.
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.outside.is_quiet() && !self.has_values()
+    }
 }
 
 /// A work-stealing multi-producer multi-consumer channel.
@@ -36,8 +58,9 @@ pub(crate) struct Shared<T> {
 /// full it moves the oldest half to the shared global queue in one batch and
 /// retries. Its [`recv`](Worker::recv) pops its own newest value first
 /// (cache-hot), then takes the oldest from the global queue, then steals
-/// about half of a random other worker's deque. Nothing blocks: `recv`
-/// returns `None` when it found nothing.
+/// about half of a random other worker's deque. `recv` returns `None` when
+/// it found nothing; [`recv_blocking`](Worker::recv_blocking) parks until a
+/// send wakes it, or the channel is done (see [`close`](Self::close)).
 ///
 /// `DequeChannel` itself is the shared handle (`Clone + Send + Sync`):
 /// producers that are not workers [`send`](DequeChannel::send) into the
@@ -45,7 +68,8 @@ pub(crate) struct Shared<T> {
 /// workers' [`stats`](DequeChannel::stats).
 ///
 /// The channel is bounded: every deque and the global queue have a capacity,
-/// and a send that finds them all full returns [`Full`] with the value.
+/// and a send that finds them all full returns the value:
+/// [`Full`](crate::Full) from a worker, [`SendError::Full`] from outside.
 ///
 /// # Examples
 ///
@@ -74,6 +98,9 @@ pub(crate) struct Shared<T> {
 /// ```
 pub struct DequeChannel<T> {
     pub(crate) shared: Arc<Shared<T>>,
+    /// Whether this handle counts as an outside handle (all do but the
+    /// ones the workers hold): the last one's drop closes the channel.
+    outside: bool,
 }
 
 impl<T> DequeChannel<T> {
@@ -125,13 +152,144 @@ impl<T> DequeChannel<T> {
     }
 
     /// Sends from a thread that is not a worker: straight into the global
-    /// queue, where every worker's `recv` finds it.
+    /// queue, where every worker's `recv` finds it. Wakes a sleeping worker
+    /// if none is already looking for work. Never waits.
     ///
     /// # Errors
     ///
-    /// [`Full`] with the value when the global queue is full.
-    pub fn send(&self, value: T) -> Result<(), Full<T>> {
-        self.shared.global.push(value).map_err(Full)
+    /// [`SendError::Full`] with the value when the global queue is full;
+    /// [`SendError::Closed`] with the value when the channel is closed.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let shared = &*self.shared;
+        let result = if shared.outside.enter() {
+            shared.global.push(value).map_err(SendError::Full)
+        } else {
+            Err(SendError::Closed(value))
+        };
+        shared.outside.leave();
+        // After leaving the gate, whatever happened: a value pushed needs a
+        // worker, and a done check that saw this send in flight declined
+        // and needs running again (`Sleep::try_finish`). One fence and one
+        // load when nobody sleeps.
+        shared.sleep.notify();
+        result
+    }
+
+    /// Sends from a thread that is not a worker, waiting while the global
+    /// queue is full. Woken when a worker takes from the global queue (the
+    /// workers pay for that only while a producer waits).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Closed`] with the value when the channel is closed,
+    /// also while waiting.
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    /// use std::thread;
+    ///
+    /// let (channel, workers) = DequeChannel::builder().workers(1).global_capacity(2).build();
+    /// let producer = thread::spawn(move || {
+    ///     for i in 0..100 {
+    ///         channel.send_blocking(i).unwrap(); // waits while the queue holds 2
+    ///     }
+    ///     // `channel`, the only outside handle, is dropped: closed.
+    /// });
+    /// let w = &workers[0];
+    /// let mut sum = 0;
+    /// while let Ok(v) = w.recv_blocking() {
+    ///     sum += v;
+    /// }
+    /// producer.join().unwrap();
+    /// assert_eq!(sum, 4950);
+    /// ```
+    pub fn send_blocking(&self, value: T) -> Result<(), SendError<T>> {
+        self.send_until(value, None)
+    }
+
+    /// Like [`send_blocking`](Self::send_blocking), waiting at most
+    /// `timeout` for room.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Full`] with the value if the queue was still full at
+    /// the deadline; [`SendError::Closed`] if the channel is closed.
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    /// use std::time::Duration;
+    ///
+    /// let (channel, _workers) = DequeChannel::builder().workers(1).global_capacity(1).build();
+    /// channel.send(1).unwrap();
+    /// let err = channel.send_timeout(2, Duration::from_millis(1)).unwrap_err();
+    /// assert!(err.is_full());
+    /// ```
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendError<T>> {
+        self.send_until(value, Instant::now().checked_add(timeout))
+    }
+
+    /// `send`, then wait for room and retry, until `deadline` (`None`:
+    /// forever).
+    fn send_until(&self, mut value: T, deadline: Option<Instant>) -> Result<(), SendError<T>> {
+        let shared = &*self.shared;
+        loop {
+            match self.send(value) {
+                Err(SendError::Full(back)) => value = back,
+                done => return done,
+            }
+            if shared
+                .outside
+                .wait_for_room(|| shared.global.is_full(), deadline)
+            {
+                // Deadline: one last try, `Full` if still no room.
+                return self.send(value);
+            }
+        }
+    }
+
+    /// Closes the channel to outside senders: from now on every outside
+    /// send returns [`SendError::Closed`], including `send_blocking` and
+    /// `send_timeout` calls already waiting. Workers keep receiving what is
+    /// in the channel and may still send (the work in the channel may make
+    /// more). Once nothing is left and every live worker waits in a
+    /// blocking receive, the channel is *done* and those receives return an
+    /// error. Returns `true` if this call closed it.
+    ///
+    /// The channel also closes when the last outside handle is dropped
+    /// (every `DequeChannel` except the ones the workers hold inside; a
+    /// clone of [`Worker::channel`] counts as outside).
+    ///
+    /// ```
+    /// use deque_channel::{DequeChannel, SendError};
+    ///
+    /// let (channel, workers) = DequeChannel::new(1);
+    /// channel.send(1).unwrap();
+    /// assert!(channel.close());
+    /// assert!(!channel.close());
+    /// assert!(channel.is_closed());
+    /// assert_eq!(channel.send(2), Err(SendError::Closed(2)));
+    /// assert_eq!(workers[0].recv_blocking(), Ok(1)); // sent before the close
+    /// assert!(workers[0].recv_blocking().is_err()); // done
+    /// ```
+    pub fn close(&self) -> bool {
+        let shared = &*self.shared;
+        let closed_here = shared.outside.close();
+        if closed_here {
+            shared.sleep.close();
+        }
+        closed_here
+    }
+
+    /// Whether the channel is closed (see [`close`](Self::close)).
+    pub fn is_closed(&self) -> bool {
+        self.shared.outside.is_closed()
+    }
+
+    /// Whether the channel is *done*: closed, nothing left, every live
+    /// worker waiting in a blocking receive (see [`close`](Self::close)).
+    /// Final once true.
+    pub fn is_done(&self) -> bool {
+        self.shared.sleep.is_done()
     }
 
     /// A snapshot of every worker's counters, index = worker id.
@@ -140,10 +298,33 @@ impl<T> DequeChannel<T> {
     }
 }
 
-impl<T> Clone for DequeChannel<T> {
-    fn clone(&self) -> Self {
+impl<T> DequeChannel<T> {
+    /// The handle a worker holds inside: not counted as outside.
+    pub(crate) fn inside(&self) -> DequeChannel<T> {
         DequeChannel {
             shared: Arc::clone(&self.shared),
+            outside: false,
+        }
+    }
+}
+
+/// Every clone is an outside handle, even one made from
+/// [`Worker::channel`]: it keeps the channel open until it is dropped.
+impl<T> Clone for DequeChannel<T> {
+    fn clone(&self) -> Self {
+        self.shared.outside.add_handle();
+        DequeChannel {
+            shared: Arc::clone(&self.shared),
+            outside: true,
+        }
+    }
+}
+
+/// Dropping the last outside handle closes the channel.
+impl<T> Drop for DequeChannel<T> {
+    fn drop(&mut self) {
+        if self.outside && self.shared.outside.drop_handle() {
+            self.close();
         }
     }
 }
@@ -154,6 +335,8 @@ impl<T> fmt::Debug for DequeChannel<T> {
             .field("workers", &self.workers())
             .field("len", &self.len())
             .field("global_capacity", &self.shared.global.capacity())
+            .field("closed", &self.is_closed())
+            .field("done", &self.is_done())
             .finish()
     }
 }
@@ -192,11 +375,17 @@ impl<T> Builder<T> {
     ///
     /// # Panics
     ///
-    /// If `workers` is 0 (or was never set), or a capacity is 0.
+    /// If `workers` is 0 (or was never set) or more than
+    /// [`MAX_WORKERS`](crate::MAX_WORKERS), or a capacity is 0.
     pub fn build(self) -> (DequeChannel<T>, Vec<Worker<T>>) {
         assert!(
             self.workers > 0,
             "deque_channel: `workers` must be at least 1 (use DequeChannel::new(n) or Builder::workers(n))"
+        );
+        assert!(
+            self.workers <= MAX_WORKERS,
+            "deque_channel: at most {MAX_WORKERS} workers, not {}",
+            self.workers
         );
         assert!(
             self.local_capacity > 0,
@@ -219,12 +408,18 @@ impl<T> Builder<T> {
                 .collect(),
             counters: (0..self.workers).map(|_| Arc::default()).collect(),
             global: ArrayQueue::new(global_capacity),
+            sleep: Sleep::new(self.workers),
+            outside: Outside::new(),
         });
-        let channel = DequeChannel { shared };
+        // The one outside handle `Outside::new` counts.
+        let channel = DequeChannel {
+            shared,
+            outside: true,
+        };
         let workers = locals
             .into_iter()
             .enumerate()
-            .map(|(id, local)| Worker::new(id, local, channel.clone()))
+            .map(|(id, local)| Worker::new(id, local, channel.inside()))
             .collect();
         (channel, workers)
     }

@@ -5,21 +5,23 @@ use core::fmt;
 /// The channel is saturated: the value could not be sent and comes back.
 ///
 /// Returned by [`Worker::send`](crate::Worker::send) when the worker's
-/// deque is full and the global queue cannot take the overflow, and by
-/// [`DequeChannel::send`](crate::DequeChannel::send) when the global queue is
-/// full. Every value sent before is still in the channel.
+/// deque is full and the global queue cannot take the overflow. Every value
+/// sent before is still in the channel. (Outside sends return
+/// [`SendError`](crate::SendError), which also says "closed".)
 ///
 /// ```
 /// use deque_channel::{DequeChannel, Full};
 ///
-/// let (channel, _workers) = DequeChannel::builder()
+/// let (_channel, workers) = DequeChannel::builder()
 ///     .workers(1)
+///     .local_capacity(1)
 ///     .global_capacity(1)
 ///     .build();
-/// channel.send("a").unwrap();
-/// let err: Full<&str> = channel.send("b").unwrap_err();
+/// workers[0].send("a").unwrap();
+/// workers[0].send("b").unwrap(); // "a" moves to the global queue
+/// let err: Full<&str> = workers[0].send("c").unwrap_err();
 /// assert_eq!(err.to_string(), "sending on a full channel");
-/// assert_eq!(err.into_inner(), "b");
+/// assert_eq!(err.into_inner(), "c");
 /// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct Full<T>(pub T);

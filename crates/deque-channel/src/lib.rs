@@ -22,26 +22,23 @@
 //! use deque_channel::DequeChannel;
 //! use std::thread;
 //!
-//! // Each worker sends and receives: a tiny recursive computation.
-//! let (channel, workers) = DequeChannel::new(4);
-//! channel.send(20u64).unwrap();
+//! // Each worker sends and receives: a tiny recursive computation. The
+//! // outside handle is dropped at once, so the channel is closed, and it is
+//! // *done* when nothing is left and every worker waits: then
+//! // `recv_blocking` returns `Err` and the loops end.
+//! let (_, workers) = DequeChannel::new(4);
+//! workers[0].send(20u64).unwrap();
 //! let handles: Vec<_> = workers
 //!     .into_iter()
 //!     .map(|w| {
 //!         thread::spawn(move || {
 //!             let mut leaves = 0u64;
-//!             let mut idle = 0;
-//!             while idle < 1000 {
-//!                 match w.recv() {
-//!                     Some(0) | Some(1) => leaves += 1,
-//!                     Some(n) => {
+//!             while let Ok(n) = w.recv_blocking() {
+//!                 match n {
+//!                     0 | 1 => leaves += 1,
+//!                     n => {
 //!                         w.send(n - 1).unwrap();
 //!                         w.send(n - 2).unwrap();
-//!                         idle = 0;
-//!                     }
-//!                     None => {
-//!                         idle += 1;
-//!                         thread::yield_now();
 //!                     }
 //!                 }
 //!             }
@@ -53,31 +50,62 @@
 //! assert_eq!(leaves, 10946); // fib(21): the leaves of fib's call tree
 //! ```
 //!
+//! # Sleeping, closing, finishing
+//!
+//! [`Worker::recv`] never blocks. [`Worker::recv_blocking`] (and
+//! [`recv_timeout`](Worker::recv_timeout), [`recv_deadline`](Worker::recv_deadline))
+//! looks the same way, then parks the thread (`std::thread::park`: a futex
+//! on Linux, no CPU while parked, no extra dependency) until a send wakes
+//! it. A send wakes at most one sleeper, and only when none is already
+//! looking for work; a woken worker that finds work wakes the next. The
+//! senders' fast path pays one relaxed load of a word that changes only
+//! when workers sleep or wake. The protocol, and why no wake-up is lost, is
+//! argued in the source (`sleep.rs`) and model-checked with loom.
+//!
+//! [`DequeChannel::close`] (or dropping the last outside handle) closes the
+//! channel to outside senders; workers drain it and may still send. When it
+//! is closed, empty, and every live worker waits in a blocking receive, it
+//! is *done*: every blocking receive returns [`RecvError`] from then on.
+//!
 //! # Guarantees
 //!
-//! - Nothing blocks: `send` and `recv` return at once.
+//! - `send`, `recv` and `DequeChannel::send` return at once;
+//!   `recv_blocking` and `send_blocking` wait, parked.
 //! - Bounded with back-pressure: a send that finds its deque and the global
-//!   queue full returns [`Full`] with the value, and every value sent before
-//!   is still in the channel.
+//!   queue full returns [`Full`] (from outside: [`SendError::Full`]) with the
+//!   value, and every value sent before is still in the channel.
+//! - A value sent before the close, or by a worker at any time before the
+//!   channel is done, is received exactly once; none is stranded in a
+//!   dropped worker's deque (it stays stealable, and the drop wakes a
+//!   sleeper to take it).
 //! - Every value is received at most once, and a value still in the channel
 //!   when the last handle goes is dropped exactly once.
 //! - No global order: a worker receives its own values newest first, the
 //!   global queue is FIFO, a steal takes a victim's oldest.
 //! - `recv` may return `None` while another worker's deque has values, if
-//!   every victim it tried was mid-steal or empty at that instant; loop on
-//!   it (with your own idle policy) as the example does.
+//!   every victim it tried was mid-steal or empty at that instant;
+//!   `recv_blocking` does not sleep on that: it registers, looks at every
+//!   queue once more, and only then parks.
+//! - Happens-before: a send happens before the receive that returns its
+//!   value (as in `std::sync::mpsc`), whichever path the value took.
 //!
 //! Dependencies: `beam-deque` and `vyukov-mpmc` (siblings), `crossbeam-utils`
 //! (`CachePadded`), `fastrand` (victim choice, seeded per worker).
 
+mod blocking;
 mod channel;
+mod errors;
 mod full;
+mod outside;
+mod sleep;
 mod stats;
 mod sync;
 mod worker;
 
 pub use channel::{Builder, DEFAULT_LOCAL_CAPACITY, DequeChannel, MIN_DEFAULT_GLOBAL_CAPACITY};
+pub use errors::{RecvError, RecvTimeoutError, SendError};
 pub use full::Full;
+pub use sleep::MAX_WORKERS;
 pub use stats::WorkerStats;
 pub use worker::Worker;
 

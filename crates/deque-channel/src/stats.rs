@@ -51,6 +51,13 @@ pub struct WorkerStats {
     pub stolen: u64,
     /// `recv` calls that tried every victim and got nothing.
     pub failed_steal_rounds: u64,
+    /// Times this worker parked in a blocking receive.
+    pub parks: u64,
+    /// Times this worker was woken from a park by a wake-up (not counting
+    /// spurious returns and timeouts).
+    pub wakeups: u64,
+    /// Wake-ups this worker's sends gave to sleeping workers.
+    pub wakes: u64,
 }
 
 /// The live counters behind a [`WorkerStats`].
@@ -67,6 +74,9 @@ pub(crate) struct Counters {
     pub(crate) recv_stolen: Counter,
     pub(crate) stolen: Counter,
     pub(crate) failed_steal_rounds: Counter,
+    pub(crate) parks: Counter,
+    pub(crate) wakeups: Counter,
+    pub(crate) wakes: Counter,
 }
 
 impl Counters {
@@ -83,6 +93,9 @@ impl Counters {
             recv_stolen: self.recv_stolen.get(),
             stolen: self.stolen.get(),
             failed_steal_rounds: self.failed_steal_rounds.get(),
+            parks: self.parks.get(),
+            wakeups: self.wakeups.get(),
+            wakes: self.wakes.get(),
         }
     }
 }

@@ -1,10 +1,112 @@
-//! The channel's one shared allocation, swapped for loom's under
-//! `--cfg deque_channel_loom` so the model checker sees the last handle's
-//! drop. The per-worker counters stay plain `core` atomics even then: they
-//! are statistics, order nothing, and would only multiply loom's
+//! The one place the crate names its synchronisation primitives, swapped
+//! for loom's under `--cfg deque_channel_loom` so the model checker sees the
+//! last handle's drop and every step of the sleep protocol (`sleep.rs`,
+//! `outside.rs`). The per-worker counters stay plain `core` atomics even
+//! then: they are statistics, order nothing, and would only multiply loom's
 //! interleavings.
+//!
+//! Two things loom does not model, and what stands in for them here:
+//! `thread::park_timeout` and `Condvar::wait_timeout`. Under loom a timed
+//! wait is a timer that fires at once ([`park_until`] and [`wait_until`]
+//! yield and report the deadline passed), so the models race every timeout
+//! against every wake-up; the untimed waits are loom's own.
+
+use std::time::Instant;
 
 #[cfg(deque_channel_loom)]
-pub(crate) use loom::sync::Arc;
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, fence};
+#[cfg(deque_channel_loom)]
+pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(deque_channel_loom)]
+pub(crate) use loom::thread::{Thread, current as current_thread};
+
 #[cfg(not(deque_channel_loom))]
-pub(crate) use std::sync::Arc;
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, fence};
+#[cfg(not(deque_channel_loom))]
+pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(not(deque_channel_loom))]
+pub(crate) use std::thread::{Thread, current as current_thread};
+
+/// Locks `mutex`, ignoring poison: the crate's mutexes guard bookkeeping
+/// that no user code runs under, so a panic elsewhere cannot leave it
+/// half-written.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Parks the calling thread until it is unparked (or spuriously) or, with a
+/// deadline, until the deadline. Returns whether the deadline has passed.
+#[cfg(not(deque_channel_loom))]
+pub(crate) fn park_until(deadline: Option<Instant>) -> bool {
+    match deadline {
+        None => {
+            std::thread::park();
+            false
+        }
+        Some(deadline) => {
+            let now = Instant::now();
+            if now >= deadline {
+                return true;
+            }
+            std::thread::park_timeout(deadline - now);
+            Instant::now() >= deadline
+        }
+    }
+}
+
+/// Loom's stand-in: an untimed park is loom's; a timed one times out at once.
+#[cfg(deque_channel_loom)]
+pub(crate) fn park_until(deadline: Option<Instant>) -> bool {
+    match deadline {
+        None => {
+            loom::thread::park();
+            false
+        }
+        Some(_) => {
+            loom::thread::yield_now();
+            true
+        }
+    }
+}
+
+/// Waits on `condvar` until notified (or spuriously) or, with a deadline,
+/// until the deadline. Returns the guard and whether the deadline has passed.
+#[cfg(not(deque_channel_loom))]
+pub(crate) fn wait_until<'a, T>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    deadline: Option<Instant>,
+) -> (MutexGuard<'a, T>, bool) {
+    match deadline {
+        None => (
+            condvar.wait(guard).unwrap_or_else(|p| p.into_inner()),
+            false,
+        ),
+        Some(deadline) => {
+            let now = Instant::now();
+            if now >= deadline {
+                return (guard, true);
+            }
+            let (guard, _) = condvar
+                .wait_timeout(guard, deadline - now)
+                .unwrap_or_else(|p| p.into_inner());
+            (guard, Instant::now() >= deadline)
+        }
+    }
+}
+
+/// Loom's stand-in: an untimed wait is loom's; a timed one times out at once.
+#[cfg(deque_channel_loom)]
+pub(crate) fn wait_until<'a, T>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    deadline: Option<Instant>,
+) -> (MutexGuard<'a, T>, bool) {
+    match deadline {
+        None => (
+            condvar.wait(guard).unwrap_or_else(|p| p.into_inner()),
+            false,
+        ),
+        Some(_) => (guard, true),
+    }
+}

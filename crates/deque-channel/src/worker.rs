@@ -18,9 +18,10 @@ use crossbeam_utils::CachePadded;
 /// at a time. Values it sent stay receivable by the others (by stealing)
 /// after it is dropped.
 pub struct Worker<T> {
-    id: usize,
-    local: beam_deque::Worker<T>,
-    channel: DequeChannel<T>,
+    pub(crate) id: usize,
+    pub(crate) local: beam_deque::Worker<T>,
+    /// A handle that does not count as outside (see `DequeChannel::inside`).
+    pub(crate) channel: DequeChannel<T>,
     /// This worker's counters (also in the channel, for its `stats`).
     counters: Arc<CachePadded<Counters>>,
     /// Victim picker, seeded with the worker id so a run can be replayed.
@@ -69,7 +70,7 @@ impl<T> Worker<T> {
     }
 
     #[inline(always)]
-    fn counters(&self) -> &Counters {
+    pub(crate) fn counters(&self) -> &Counters {
         &self.counters
     }
 
@@ -91,7 +92,10 @@ impl<T> Worker<T> {
     }
 
     /// Sends a value: onto this worker's deque, where it is the first this
-    /// worker receives and the last a thief takes.
+    /// worker receives and the last a thief takes. If a worker sleeps (in a
+    /// blocking receive) and none is already looking for work, wakes one to
+    /// come and steal; that check is one load of a word that changes only
+    /// when workers fall asleep or wake.
     ///
     /// When the deque is full, its oldest half moves to the global queue in
     /// one batch (one claim on the deque, whatever the batch's length) and
@@ -128,9 +132,30 @@ impl<T> Worker<T> {
                 if self.local.pushed() % PUBLISH_EVERY == 0 {
                     self.publish_local_counts();
                 }
+                if self.channel.shared.sleep.anyone_asleep() {
+                    self.wake_for_local_push();
+                }
                 Ok(())
             }
             Err(value) => self.send_overflowing(value),
+        }
+    }
+
+    /// A value went onto this deque while some worker sleeps: wake one to
+    /// steal it. (The relaxed check before this may miss a worker falling
+    /// asleep; this worker then receives the value itself: see `sleep.rs`.)
+    #[cold]
+    #[inline(never)]
+    fn wake_for_local_push(&self) {
+        if self.channel.shared.sleep.notify() {
+            self.counters().wakes.add(1);
+        }
+    }
+
+    /// Values went to the global queue: wake a sleeper if none searches.
+    fn wake_for_global_push(&self) {
+        if self.channel.shared.sleep.notify() {
+            self.counters().wakes.add(1);
         }
     }
 
@@ -165,6 +190,7 @@ impl<T> Worker<T> {
             return match global.push(value) {
                 Ok(()) => {
                     counters.sent_global.add(1);
+                    self.wake_for_global_push();
                     Ok(())
                 }
                 Err(value) => {
@@ -206,6 +232,7 @@ impl<T> Worker<T> {
         if moved > 0 {
             counters.offloads.add(1);
             counters.offloaded.add(moved);
+            self.wake_for_global_push();
         }
         match self.local.push(value) {
             Ok(()) => Ok(()),
@@ -248,7 +275,7 @@ impl<T> Worker<T> {
     /// into the caller's loop.
     #[cold]
     #[inline(never)]
-    fn recv_shared(&self) -> Option<T> {
+    pub(crate) fn recv_shared(&self) -> Option<T> {
         self.publish_local_counts();
         self.take_from_global().or_else(|| self.steal())
     }
@@ -268,8 +295,11 @@ impl<T> Worker<T> {
         // thief may still hold on it covers at most half of its slots (a
         // steal takes half), so half the capacity is free for the batch.
         let room = self.local.capacity() / 2;
-        let mut batch = self.channel.shared.global.pop_batch(1 + room);
+        let shared = &*self.channel.shared;
+        let mut batch = shared.global.pop_batch(1 + room);
         let oldest = batch.next()?;
+        // Room made: a producer in `send_blocking` may wait for it.
+        shared.outside.room_made();
         let moved = batch.len() as u64;
         for value in batch.rev() {
             // Cannot fail: see `room` above; only this thread pushes here.
@@ -341,6 +371,9 @@ impl<T> Drop for Worker<T> {
     fn drop(&mut self) {
         // The values stay in the channel; the counts must reach it too.
         self.publish_local_counts();
+        // Leave the live count (a done check no longer waits for this
+        // worker) and wake a sleeper to steal what this deque still holds.
+        self.channel.shared.sleep.leave();
     }
 }
 

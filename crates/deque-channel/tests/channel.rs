@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
 
-use deque_channel::{DequeChannel, Full};
+use deque_channel::{DequeChannel, Full, SendError};
 
 fn scaled(native: usize, under_miri: usize) -> usize {
     if cfg!(miri) { under_miri } else { native }
@@ -94,7 +94,7 @@ fn external_send_goes_global_and_reaches_workers() {
     thread::spawn(move || {
         producer.send(1).unwrap();
         producer.send(2).unwrap();
-        assert_eq!(producer.send(3), Err(Full(3)));
+        assert_eq!(producer.send(3), Err(SendError::Full(3)));
     })
     .join()
     .unwrap();
@@ -247,7 +247,7 @@ fn defaults_and_debug() {
     assert_eq!(channel.workers(), 3);
     assert_eq!(
         format!("{channel:?}"),
-        "DequeChannel { workers: 3, len: 0, global_capacity: 4096 }"
+        "DequeChannel { workers: 3, len: 0, global_capacity: 4096, closed: false, done: false }"
     );
     assert_eq!(
         format!("{:?}", workers[2]),
@@ -256,6 +256,7 @@ fn defaults_and_debug() {
     let (big, _) = DequeChannel::<u8>::new(32);
     assert!(format!("{big:?}").contains("global_capacity: 8192"));
     assert_eq!(format!("{:?}", Full(1)), "Full(..)");
+    assert_eq!(format!("{:?}", SendError::Closed(1)), "Closed(..)");
     assert_eq!(channel.stats().len(), 3);
 }
 

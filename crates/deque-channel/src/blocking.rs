@@ -1,0 +1,217 @@
+//! The blocking receives: [`Worker::recv_blocking`], [`Worker::recv_timeout`]
+//! and [`Worker::recv_deadline`]. The protocol they follow (registering,
+//! the final check, who wakes whom, when the channel is done) is argued in
+//! `sleep.rs`; this file is the worker's side of it, step by step.
+
+use std::time::{Duration, Instant};
+
+use crate::errors::{RecvError, RecvTimeoutError};
+use crate::sleep::Parked;
+use crate::worker::Worker;
+
+/// How many times a worker looks for work (yielding between looks) before
+/// it registers to sleep: a value that arrives within a few scheduler
+/// quanta is taken without a park and a wake-up's system calls, and an idle
+/// worker stops burning CPU after that.
+const LOOKS_BEFORE_SLEEP: u32 = if cfg!(deque_channel_loom) { 1 } else { 16 };
+
+impl<T> Worker<T> {
+    /// Receives a value, waiting while there is none: this worker's newest,
+    /// else the global queue's oldest, else a steal (as [`recv`]); if all
+    /// of that finds nothing, the thread parks (no CPU) until a send wakes
+    /// it.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvError`] once the channel is *done*: closed (by
+    /// [`DequeChannel::close`] or the drop of the last outside handle),
+    /// nothing left in any queue, and every live worker waiting in a
+    /// blocking receive. No value can arrive after that, and every blocking
+    /// receive returns the error from then on. (A worker that keeps
+    /// polling with [`recv`], or has returned from its blocking receive
+    /// without dropping its handle, holds the channel open: it may still
+    /// send.)
+    ///
+    /// A recursive job (each value may send more) ends this way, with no
+    /// counting of its own:
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    /// use std::thread;
+    ///
+    /// // Dropping the outside handle closes the channel: only the
+    /// // workers' own sends remain.
+    /// let (_, workers) = DequeChannel::new(4);
+    /// workers[0].send(20u64).unwrap();
+    /// let handles: Vec<_> = workers
+    ///     .into_iter()
+    ///     .map(|w| {
+    ///         thread::spawn(move || {
+    ///             let mut leaves = 0u64;
+    ///             while let Ok(n) = w.recv_blocking() {
+    ///                 if n < 2 {
+    ///                     leaves += 1;
+    ///                 } else {
+    ///                     w.send(n - 1).unwrap();
+    ///                     w.send(n - 2).unwrap();
+    ///                 }
+    ///             }
+    ///             leaves
+    ///         })
+    ///     })
+    ///     .collect();
+    /// let leaves: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    /// assert_eq!(leaves, 10946); // fib(21): the leaves of fib's call tree
+    /// ```
+    ///
+    /// [`recv`]: Worker::recv
+    /// [`DequeChannel::close`]: crate::DequeChannel::close
+    #[inline]
+    pub fn recv_blocking(&self) -> Result<T, RecvError> {
+        if let Some(value) = self.local.pop() {
+            return Ok(value);
+        }
+        self.wait_for_value(None).map_err(|_| RecvError)
+    }
+
+    /// Like [`recv_blocking`](Self::recv_blocking), waiting at most
+    /// `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] if nothing arrived in time,
+    /// [`RecvTimeoutError::Disconnected`] if the channel is done.
+    ///
+    /// ```
+    /// use deque_channel::{DequeChannel, RecvTimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// let (channel, workers) = DequeChannel::new(1);
+    /// let w = &workers[0];
+    /// assert_eq!(w.recv_timeout(Duration::from_millis(5)), Err(RecvTimeoutError::Timeout));
+    /// channel.send(7).unwrap();
+    /// assert_eq!(w.recv_timeout(Duration::from_millis(5)), Ok(7));
+    /// ```
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.recv_deadline(deadline),
+            // Beyond what `Instant` can hold: no deadline at all.
+            None => self.recv_blocking().map_err(RecvTimeoutError::from),
+        }
+    }
+
+    /// Like [`recv_blocking`](Self::recv_blocking), waiting at most until
+    /// `deadline`. A deadline already past still takes a value that is
+    /// there.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] if nothing arrived in time,
+    /// [`RecvTimeoutError::Disconnected`] if the channel is done.
+    ///
+    /// ```
+    /// use deque_channel::{DequeChannel, RecvTimeoutError};
+    /// use std::time::Instant;
+    ///
+    /// let (channel, workers) = DequeChannel::new(1);
+    /// channel.send('x').unwrap();
+    /// let past = Instant::now();
+    /// assert_eq!(workers[0].recv_deadline(past), Ok('x'));
+    /// assert_eq!(workers[0].recv_deadline(past), Err(RecvTimeoutError::Timeout));
+    /// ```
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        if let Some(value) = self.local.pop() {
+            return Ok(value);
+        }
+        self.wait_for_value(Some(deadline))
+    }
+
+    /// The blocking receives' slow path: look, register, final check,
+    /// park; until a value, done, or the deadline (`None`: none).
+    #[cold]
+    #[inline(never)]
+    fn wait_for_value(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        let shared = &*self.channel.shared;
+        let sleep = &shared.sleep;
+        // Whether this worker counts in `searching`: true after a waker
+        // woke it, until it finds work, gives up or registers again.
+        let mut searching = false;
+        loop {
+            // 1. Look: own deque, global queue, steal; a few times,
+            //    yielding between, before paying for sleep.
+            for look in 0..LOOKS_BEFORE_SLEEP {
+                if let Some(value) = self.local.pop().or_else(|| self.recv_shared()) {
+                    if searching {
+                        sleep.found_work();
+                    }
+                    return Ok(value);
+                }
+                if sleep.is_done() || look + 1 == LOOKS_BEFORE_SLEEP {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+
+            // 2. Nothing. Done, or out of time? A searcher leaving here
+            //    passes its wake-up on if work came meanwhile.
+            let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
+            if sleep.is_done() || timed_out {
+                if searching {
+                    sleep.give_up_search(|| shared.has_values());
+                }
+                return Err(if sleep.is_done() {
+                    RecvTimeoutError::Disconnected
+                } else {
+                    RecvTimeoutError::Timeout
+                });
+            }
+
+            // 3. Register (leaving `searching` in the same step), then,
+            //    after the fence inside `register`, the final check: any
+            //    value a sender published before its own fence is seen
+            //    here, or that sender sees us and wakes us.
+            let state = sleep.register(self.id, searching);
+            searching = false;
+            if shared.has_values() {
+                if !sleep.deregister(self.id) {
+                    // A waker got to us first: we are its searcher.
+                    searching = true;
+                }
+                continue;
+            }
+
+            // 4. Every live worker asleep in a closed channel: try to
+            //    finish. If done (by us or already), leave as a searcher
+            //    would (`try_finish` woke everyone, us included).
+            if state.is_done()
+                || (state.is_closed()
+                    && state.sleepers() == state.live()
+                    && sleep.try_finish(|| shared.is_quiet()))
+            {
+                if !sleep.deregister(self.id) {
+                    sleep.give_up_search(|| false);
+                }
+                return Err(RecvTimeoutError::Disconnected);
+            }
+
+            // 5. Park until woken or the deadline.
+            self.counters().parks.add(1);
+            match sleep.park(self.id, deadline) {
+                Parked::Woken => {
+                    self.counters().wakeups.add(1);
+                    searching = true;
+                }
+                Parked::TimedOut => {
+                    if sleep.deregister(self.id) {
+                        return Err(RecvTimeoutError::Timeout);
+                    }
+                    // Woken just as the deadline passed: the wake-up is
+                    // ours. Look once more (step 1); finding nothing,
+                    // step 2 passes it on and returns `Timeout`.
+                    self.counters().wakeups.add(1);
+                    searching = true;
+                }
+            }
+        }
+    }
+}
