@@ -7,9 +7,22 @@
 //! - `one_producer/N`: a thread that is not a worker sends every value (for
 //!   ours, `DequeChannel::send` into the global queue; for the Injector loop,
 //!   `Injector::push`); N workers receive.
+//! - `wake_latency/4`: four receivers all asleep in a blocking receive; an
+//!   outside thread sends one value and waits for its echo (round trips per
+//!   second), against crossbeam-channel's and flume's blocking `recv`.
+//! - `bursts/4`: an outside producer sends 10,000 values (waiting for room),
+//!   waits until they are received, pauses 1 ms, repeats; four receivers on
+//!   blocking receives (values per second of burst). CPU time per value:
+//!   `examples/bursts.rs`.
+//! - `tree_search/2`: the `tree_search` example's unbalanced tree to
+//!   completion on two workers: ours (`recv_blocking`, ends by "done")
+//!   against rayon's `scope` (one spawn per node) and crossbeam-channel (an
+//!   outstanding counter and a spin loop).
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use benches::blocking::{Blocking, bursts, wake_round_trips};
 
 use benches::channel::{
     Feed, MakeFed, Port, crossbeam_channel, crossbeam_channel_fed, flume, flume_fed, injector,
@@ -145,5 +158,91 @@ fn local_burst(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, local_burst, send_recv, imbalanced, one_producer);
+/// Wake latency: see the module docs. The pause before each round (not
+/// timed) lets every receiver fall asleep; criterion's clock only sees the
+/// round trips, so its warm-up and measurement times are kept short.
+fn wake_latency(c: &mut Criterion) {
+    let mut group = c.benchmark_group("deque_channel/wake_latency");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(100));
+    group.measurement_time(Duration::from_millis(300));
+    group.throughput(Throughput::Elements(1));
+    for kind in Blocking::ALL {
+        group.bench_function(BenchmarkId::new(kind.name(), 4), |b| {
+            b.iter_custom(|iters| wake_round_trips(kind, 4, iters, Duration::from_micros(200)))
+        });
+    }
+    group.finish();
+}
+
+/// Bursts: see the module docs (pauses not timed, as in `wake_latency`).
+fn burst_throughput(c: &mut Criterion) {
+    const BURST: usize = 10_000;
+    let mut group = c.benchmark_group("deque_channel/bursts");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(200));
+    group.measurement_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(BURST as u64));
+    for kind in Blocking::ALL {
+        group.bench_function(BenchmarkId::new(kind.name(), 4), |b| {
+            b.iter_custom(|iters| bursts(kind, 4, iters as usize, BURST, Duration::from_millis(1)))
+        });
+    }
+    group.finish();
+}
+
+/// The example's tree search to completion, on two workers.
+#[path = "../../crates/deque-channel/examples/tree_search/tree.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod tree;
+
+fn tree_search(c: &mut Criterion) {
+    use tree::{
+        Crossbeam, Params, count_sequential, search_blocking, search_rayon, search_spinning,
+    };
+    let p = Params {
+        workers: 2,
+        root_children: 1_000,
+        m: 4,
+        q: 0.249,
+        seed: 7,
+        work: 32,
+    };
+    let nodes = count_sequential(&p);
+    let mut group = c.benchmark_group("deque_channel/tree_search");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(nodes));
+    let param = p.workers;
+    group.bench_function(BenchmarkId::new("deque-channel", param), |b| {
+        b.iter(|| assert_eq!(search_blocking(&p).0.iter().sum::<u64>(), nodes))
+    });
+    group.bench_function(BenchmarkId::new("rayon", param), |b| {
+        b.iter(|| assert_eq!(search_rayon(&p), nodes))
+    });
+    group.bench_function(BenchmarkId::new("crossbeam-channel", param), |b| {
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let ports: Vec<Crossbeam> = (0..p.workers)
+                .map(|_| Crossbeam {
+                    tx: tx.clone(),
+                    rx: rx.clone(),
+                })
+                .collect();
+            drop((tx, rx));
+            assert_eq!(search_spinning(&p, ports).iter().sum::<u64>(), nodes)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    local_burst,
+    send_recv,
+    imbalanced,
+    one_producer,
+    wake_latency,
+    burst_throughput,
+    tree_search
+);
 criterion_main!(benches);

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::errors::{RecvError, RecvTimeoutError};
 use crate::sleep::Parked;
+use crate::sync::yield_now;
 use crate::worker::Worker;
 
 /// How many times a worker looks for work (yielding between looks) before
@@ -136,6 +137,9 @@ impl<T> Worker<T> {
         // Whether this worker counts in `searching`: true after a waker
         // woke it, until it finds work, gives up or registers again.
         let mut searching = false;
+        // Whether a park already ran out of time (then the deadline has
+        // passed, whatever the clock says on the next look).
+        let mut timed_out = false;
         loop {
             // 1. Look: own deque, global queue, steal; a few times,
             //    yielding between, before paying for sleep.
@@ -149,12 +153,12 @@ impl<T> Worker<T> {
                 if sleep.is_done() || look + 1 == LOOKS_BEFORE_SLEEP {
                     break;
                 }
-                std::thread::yield_now();
+                yield_now();
             }
 
             // 2. Nothing. Done, or out of time? A searcher leaving here
             //    passes its wake-up on if work came meanwhile.
-            let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
+            timed_out = timed_out || deadline.is_some_and(|d| Instant::now() >= d);
             if sleep.is_done() || timed_out {
                 if searching {
                     sleep.give_up_search(|| shared.has_values());
@@ -177,6 +181,10 @@ impl<T> Worker<T> {
                     // A waker got to us first: we are its searcher.
                     searching = true;
                 }
+                // The value may be held up by a thread mid-claim (a thief
+                // or an owner's batch), which `recv` reports as nothing:
+                // let it run before looking again.
+                yield_now();
                 continue;
             }
 
@@ -210,6 +218,7 @@ impl<T> Worker<T> {
                     // step 2 passes it on and returns `Timeout`.
                     self.counters().wakeups.add(1);
                     searching = true;
+                    timed_out = true;
                 }
             }
         }

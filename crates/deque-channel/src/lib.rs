@@ -109,6 +109,11 @@ pub use sleep::MAX_WORKERS;
 pub use stats::WorkerStats;
 pub use worker::Worker;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod static_facts {
     use core::mem::{align_of, size_of};
@@ -118,9 +123,12 @@ mod static_facts {
     use crossbeam_utils::CachePadded;
     use static_assertions::{assert_impl_all, assert_not_impl_any, const_assert};
 
-    use crate::{Builder, DequeChannel, Full, Worker};
+    use crate::{Builder, DequeChannel, Full, RecvError, RecvTimeoutError, SendError, Worker};
 
     assert_impl_all!(DequeChannel<u64>: Send, Sync, Clone);
+    assert_impl_all!(SendError<u64>: std::error::Error, Send, Sync, Clone, Copy, PartialEq);
+    assert_impl_all!(RecvError: std::error::Error, Send, Sync, Clone, Copy, PartialEq, Eq);
+    assert_impl_all!(RecvTimeoutError: std::error::Error, Send, Sync, Clone, Copy, PartialEq, Eq);
     assert_impl_all!(Worker<u64>: Send);
     assert_not_impl_any!(Worker<u64>: Sync, Clone);
     assert_not_impl_any!(DequeChannel<Rc<u8>>: Send, Sync);

@@ -72,9 +72,7 @@ use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
-use crate::sync::{
-    AtomicBool, AtomicU64, Mutex, Thread, current_thread, fence, lock, park_until,
-};
+use crate::sync::{AtomicBool, AtomicU64, Mutex, Thread, current_thread, fence, lock, park_until};
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 /// Width of each count in the state word.
@@ -274,18 +272,28 @@ impl Sleep {
     /// `deadline` passes. Spurious returns loop.
     pub(crate) fn park(&self, id: usize, deadline: Option<Instant>) -> Parked {
         loop {
-            // Acquire: pairs with the waker's Release store.
-            if self.woken[id].swap(false, Acquire) {
+            if self.take_wake_up(id) {
                 return Parked::Woken;
             }
             if park_until(deadline) {
-                return if self.woken[id].swap(false, Acquire) {
+                return if self.take_wake_up(id) {
                     Parked::Woken
                 } else {
                     Parked::TimedOut
                 };
             }
         }
+    }
+
+    /// Clears worker `id`'s `woken` flag; `true` if it was set.
+    fn take_wake_up(&self, id: usize) -> bool {
+        // Acquire: pairs with the waker's Release store. A compare-and-swap
+        // rather than `swap(false)`: loom 0.7.3 lets that `swap` read a
+        // stale `false` after the waker's store and unpark (a false
+        // deadlock in the models); the two mean the same here.
+        self.woken[id]
+            .compare_exchange(true, false, Acquire, Relaxed)
+            .is_ok()
     }
 
     /// A searching worker found work: it stops searching and, if it was

@@ -18,20 +18,22 @@ pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, fence};
 #[cfg(deque_channel_loom)]
 pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(deque_channel_loom)]
-pub(crate) use loom::thread::{Thread, current as current_thread};
+pub(crate) use loom::thread::{Thread, current as current_thread, yield_now};
 
 #[cfg(not(deque_channel_loom))]
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, fence};
 #[cfg(not(deque_channel_loom))]
 pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 #[cfg(not(deque_channel_loom))]
-pub(crate) use std::thread::{Thread, current as current_thread};
+pub(crate) use std::thread::{Thread, current as current_thread, yield_now};
 
 /// Locks `mutex`, ignoring poison: the crate's mutexes guard bookkeeping
 /// that no user code runs under, so a panic elsewhere cannot leave it
 /// half-written.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Parks the calling thread until it is unparked (or spuriously) or, with a

@@ -8,7 +8,7 @@ use loom::thread;
 
 #[path = "../../../test-support/loom_orders.rs"]
 mod loom_orders;
-use loom_orders::{check, run2};
+use loom_orders::{check, run2, run3};
 
 /// Worker 0 sends `value` while worker 1 receives once, raced by `run2`;
 /// then both drain. Returns what `send` said and every value received.
@@ -151,5 +151,218 @@ fn offload_rollback_races_a_producer_and_a_steal() {
         got.extend(drain(&w0));
         got.extend(drain(&w1));
         assert_eq!(sorted(got), sorted(expected));
+    });
+}
+
+// ---------------------------------------------------------------------------
+// The sleep protocol (`src/sleep.rs`): a lost wake-up shows as loom's
+// "deadlock" (every thread parked), an early "done" as a missing value.
+// ---------------------------------------------------------------------------
+
+/// A model bounded at `preemptions` (the sleep models need fewer than the
+/// crate's default to stay within CI's budget), run once per role order.
+fn check_bounded<F: Fn(usize) + Send + Sync + 'static>(
+    preemptions: usize,
+    orders: usize,
+    model: F,
+) {
+    let model = std::sync::Arc::new(model);
+    for order in 0..orders {
+        let model = std::sync::Arc::clone(&model);
+        let mut builder = loom::model::Builder::new();
+        // `LOOM_MAX_PREEMPTIONS`, when lower, still wins.
+        builder.preemption_bound = Some(
+            builder
+                .preemption_bound
+                .map_or(preemptions, |b| b.min(preemptions)),
+        );
+        // A blocking receive that looks, registers, re-checks and parks,
+        // over deques and a queue that are themselves modelled, runs past
+        // loom's default of 1000 branches in one execution.
+        builder.max_branches = 20_000;
+        builder.check(move || model(order));
+    }
+}
+
+/// A thread body: `w` receives with `recv_blocking` until the channel is
+/// done; gives back everything it got.
+fn recv_until_done(w: Worker<usize>) -> impl FnOnce() -> Vec<usize> + Send + 'static {
+    move || std::iter::from_fn(|| w.recv_blocking().ok()).collect()
+}
+
+/// An outside send races a lone worker going to sleep: the worker must get
+/// the value (the sender's publish-fence-read against the sleeper's
+/// register-fence-final check).
+#[test]
+fn outside_send_wakes_a_sleeping_worker() {
+    check_bounded(3, 2, |order| {
+        let (channel, mut workers) = DequeChannel::builder()
+            .workers(1)
+            .global_capacity(2)
+            .build();
+        let w = workers.pop().unwrap();
+        let producer = channel.clone();
+        let (got, sent) = run2(order, move || w.recv_blocking(), move || producer.send(7));
+        sent.unwrap();
+        assert_eq!(got, Ok(7));
+    });
+}
+
+/// Worker 0 fills its deque and offloads to the global queue while worker 1
+/// goes to sleep: worker 1 is woken (by a local push that saw it, or by the
+/// offload, which cannot miss it) and gets a value.
+#[test]
+fn offload_wakes_a_sleeping_worker() {
+    check_bounded(2, 2, |order| {
+        let (_channel, w0, w1) = two_workers(2);
+        let ((w0, sent), got) = run2(
+            order,
+            move || {
+                let sent: Vec<bool> = (0..3).map(|v| w0.send(v).is_ok()).collect();
+                (w0, sent)
+            },
+            move || (w1.recv_blocking(), w1),
+        );
+        assert_eq!(sent, [true, true, true]);
+        let (first, w1) = got;
+        let first = first.unwrap();
+        let mut all = vec![first];
+        all.extend(drain(&w0));
+        all.extend(drain(&w1));
+        assert_eq!(sorted(all), [0, 1, 2]);
+    });
+}
+
+/// Closing (the last outside handle's drop) races two workers falling
+/// asleep on an empty channel: both learn it is done.
+#[test]
+fn close_races_workers_going_to_sleep() {
+    check_bounded(2, 3, |order| {
+        let (channel, w0, w1) = two_workers(2);
+        let (a, b, ()) = run3(
+            order,
+            move || w0.recv_blocking(),
+            move || w1.recv_blocking(),
+            move || drop(channel),
+        );
+        assert!(a.is_err() && b.is_err());
+    });
+}
+
+/// Three workers on a recursive job (a value `n > 0` sends two `n - 1`),
+/// seeded with one value on a closed channel: each value is received once,
+/// and nobody hears "done" while a value is left.
+#[test]
+fn recursive_job_on_three_workers() {
+    check_bounded(1, 3, |order| {
+        let (_, mut workers) = DequeChannel::builder()
+            .workers(3)
+            .local_capacity(2)
+            .global_capacity(2)
+            .build();
+        let w2 = workers.pop().unwrap();
+        let w1 = workers.pop().unwrap();
+        let w0 = workers.pop().unwrap();
+        w0.send(1).unwrap();
+        let body = |w: Worker<usize>| {
+            move || {
+                let mut got = Vec::new();
+                while let Ok(n) = w.recv_blocking() {
+                    got.push(n);
+                    if n > 0 {
+                        w.send(n - 1).unwrap();
+                        w.send(n - 1).unwrap();
+                    }
+                }
+                got
+            }
+        };
+        let (a, b, c) = run3(order, body(w0), body(w1), body(w2));
+        let all: Vec<usize> = a.into_iter().chain(b).chain(c).collect();
+        assert_eq!(sorted(all), [0, 0, 1]);
+    });
+}
+
+/// A worker's `recv_timeout` (under loom, its timer fires at once) races an
+/// outside send's wake-up, while worker 1 sleeps in `recv_blocking`. If the
+/// wake-up lands on the timing-out worker, it must take the value or pass
+/// the wake-up on: with `Timeout` back (and worker 0 still alive, so no
+/// drop wakes anyone), worker 1 must get the value.
+#[test]
+fn timeout_passes_a_wake_up_on() {
+    use deque_channel::RecvTimeoutError;
+    check_bounded(1, 2, |order| {
+        let (channel, w0, w1) = two_workers(2);
+        let sleeper = thread::spawn(move || (w1.recv_blocking(), w1));
+        let timer = move || (w0.recv_timeout(std::time::Duration::from_secs(1)), w0);
+        let sender = move || {
+            channel.send(5).unwrap();
+            // The only outside handle: the channel is closed.
+            drop(channel);
+        };
+        let (timer, sender) = if order == 0 {
+            (thread::spawn(timer), thread::spawn(sender))
+        } else {
+            let sender = thread::spawn(sender);
+            (thread::spawn(timer), sender)
+        };
+        let (timed, w0) = timer.join().unwrap();
+        match timed {
+            Ok(v) => {
+                assert_eq!(v, 5);
+                // Worker 0 leaves: the channel is done for worker 1.
+                drop(w0);
+                assert!(sleeper.join().unwrap().0.is_err());
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                assert_eq!(sleeper.join().unwrap().0, Ok(5));
+                drop(w0);
+            }
+            Err(RecvTimeoutError::Disconnected) => panic!("done with a value left"),
+        }
+        sender.join().unwrap();
+    });
+}
+
+/// Worker 0 sends two values onto its own deque and is dropped while
+/// worker 1 sleeps on the closed channel: worker 1 is woken, steals both,
+/// and only then hears "done".
+#[test]
+fn dropped_worker_values_reach_a_sleeper() {
+    check_bounded(2, 2, |order| {
+        let (_, w0, w1) = two_workers(2);
+        let ((), got) = run2(
+            order,
+            move || {
+                w0.send(1).unwrap();
+                w0.send(2).unwrap();
+                drop(w0);
+            },
+            recv_until_done(w1),
+        );
+        assert_eq!(sorted(got), [1, 2]);
+    });
+}
+
+/// An outside producer `send_blocking`s two values into a global queue of
+/// one slot while the lone worker receives until done: the producer is
+/// woken when the worker makes room, and the worker gets both.
+#[test]
+fn send_blocking_waits_for_room() {
+    check_bounded(2, 2, |order| {
+        let (channel, mut workers) = DequeChannel::builder()
+            .workers(1)
+            .global_capacity(1)
+            .build();
+        let w = workers.pop().unwrap();
+        let ((), got) = run2(
+            order,
+            move || {
+                channel.send_blocking(1).unwrap();
+                channel.send_blocking(2).unwrap();
+            },
+            recv_until_done(w),
+        );
+        assert_eq!(got, [1, 2]);
     });
 }
