@@ -319,10 +319,11 @@ impl Sleep {
         }
     }
 
-    /// Worker `id`'s registration made every live worker a sleeper of a
-    /// closed channel: set `DONE` if no value is left anywhere (`quiet`:
-    /// no outside send in flight, every queue empty). Returns whether the
-    /// channel is done.
+    /// Called by a worker whose registration made every live worker a
+    /// sleeper of a closed channel (the caller's check is a shortcut; this
+    /// checks again, and is the authority): sets `DONE` if that still holds
+    /// and no value is left anywhere (`quiet`: no outside send in flight,
+    /// every queue empty). Returns whether the channel is done.
     pub(crate) fn try_finish(&self, quiet: impl Fn() -> bool) -> bool {
         loop {
             let seen = self.load();

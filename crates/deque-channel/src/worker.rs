@@ -133,7 +133,7 @@ impl<T> Worker<T> {
                     self.publish_local_counts();
                 }
                 if self.channel.shared.sleep.anyone_asleep() {
-                    self.wake_for_local_push();
+                    self.wake_a_sleeper();
                 }
                 Ok(())
             }
@@ -141,19 +141,14 @@ impl<T> Worker<T> {
         }
     }
 
-    /// A value went onto this deque while some worker sleeps: wake one to
-    /// steal it. (The relaxed check before this may miss a worker falling
-    /// asleep; this worker then receives the value itself: see `sleep.rs`.)
+    /// Values went where other workers can take them (this deque, or the
+    /// global queue): wake a sleeper, if one sleeps and none is already
+    /// searching. (After a local push the relaxed check before this may
+    /// miss a worker falling asleep; this worker then receives the value
+    /// itself: see `sleep.rs`.)
     #[cold]
     #[inline(never)]
-    fn wake_for_local_push(&self) {
-        if self.channel.shared.sleep.notify() {
-            self.counters().wakes.add(1);
-        }
-    }
-
-    /// Values went to the global queue: wake a sleeper if none searches.
-    fn wake_for_global_push(&self) {
+    fn wake_a_sleeper(&self) {
         if self.channel.shared.sleep.notify() {
             self.counters().wakes.add(1);
         }
@@ -190,7 +185,7 @@ impl<T> Worker<T> {
             return match global.push(value) {
                 Ok(()) => {
                     counters.sent_global.add(1);
-                    self.wake_for_global_push();
+                    self.wake_a_sleeper();
                     Ok(())
                 }
                 Err(value) => {
@@ -232,7 +227,7 @@ impl<T> Worker<T> {
         if moved > 0 {
             counters.offloads.add(1);
             counters.offloaded.add(moved);
-            self.wake_for_global_push();
+            self.wake_a_sleeper();
         }
         match self.local.push(value) {
             Ok(()) => Ok(()),
