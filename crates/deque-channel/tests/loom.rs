@@ -264,6 +264,9 @@ fn recursive_body(
         let mut got = Vec::new();
         while let Ok(n) = w.recv_blocking() {
             got.push(n);
+            // Holding a value, this worker may be descheduled: let the
+            // others run (a switch point even at preemption bound 0).
+            thread::yield_now();
             if n > 0 {
                 outstanding.fetch_add(1, SeqCst);
                 w.send(n - 1).unwrap();
@@ -306,28 +309,21 @@ fn recursive_job_on_two_workers() {
     });
 }
 
-/// The same on three workers. Exhaustive exploration of three blocking
-/// workers over modelled deques and queues does not fit CI's budget (over
-/// 10 minutes even at one preemption), so this one is bounded by time:
-/// loom explores as many interleavings as fit in `LOOM_MAX_DURATION`
-/// seconds (default 60), depth first.
+/// The same on three workers, each role first in turn. Three blocking
+/// workers over modelled deques and queues do not fit CI's budget even at
+/// one preemption (over 15 minutes), so this model runs at bound 0: loom
+/// switches threads only where one blocks, parks or yields, and the yield
+/// of a worker that holds a value (in `recursive_body`) is where "done"
+/// would come early. It catches the planted early-done bug at once.
 #[test]
 fn recursive_job_on_three_workers() {
-    let seconds = std::env::var("LOOM_MAX_DURATION")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(1);
-    builder.max_branches = 20_000;
-    builder.max_duration = Some(std::time::Duration::from_secs(seconds));
-    builder.check(|| {
+    check_bounded(0, 3, |order| {
         let (mut ws, outstanding) = seeded_job(3, 1);
         let w2 = ws.pop().unwrap();
         let w1 = ws.pop().unwrap();
         let w0 = ws.pop().unwrap();
         let (a, b, c) = run3(
-            0,
+            order,
             recursive_body(w0, &outstanding),
             recursive_body(w1, &outstanding),
             recursive_body(w2, &outstanding),
