@@ -198,7 +198,7 @@ mod tree;
 
 fn tree_search(c: &mut Criterion) {
     use tree::{
-        Crossbeam, Params, count_sequential, search_blocking, search_rayon, search_spinning,
+        Params, count_sequential, crossbeam_ports, search_blocking, search_rayon, search_spinning,
     };
     let p = Params {
         workers: 2,
@@ -221,14 +221,7 @@ fn tree_search(c: &mut Criterion) {
     });
     group.bench_function(BenchmarkId::new("crossbeam-channel", param), |b| {
         b.iter(|| {
-            let (tx, rx) = crossbeam_channel::unbounded();
-            let ports: Vec<Crossbeam> = (0..p.workers)
-                .map(|_| Crossbeam {
-                    tx: tx.clone(),
-                    rx: rx.clone(),
-                })
-                .collect();
-            drop((tx, rx));
+            let ports = crossbeam_ports(p.workers);
             assert_eq!(search_spinning(&p, ports).iter().sum::<u64>(), nodes)
         })
     });

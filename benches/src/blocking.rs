@@ -59,18 +59,7 @@ fn with_receivers<R>(
                 .global_capacity(BOUND)
                 .build();
             for w in ws {
-                scope.spawn(move || {
-                    loop {
-                        while let Some(v) = w.recv() {
-                            each(Some(v));
-                        }
-                        each(None);
-                        match w.recv_blocking() {
-                            Ok(v) => each(Some(v)),
-                            Err(_) => break,
-                        }
-                    }
-                });
+                scope.spawn(move || receive_loop(|| w.recv(), || w.recv_blocking().ok(), each));
             }
             feed(&|v| channel.send_blocking(v).unwrap())
         }
@@ -78,18 +67,7 @@ fn with_receivers<R>(
             let (tx, rx) = crossbeam_channel::bounded(BOUND);
             for _ in 0..workers {
                 let rx = rx.clone();
-                scope.spawn(move || {
-                    loop {
-                        while let Ok(v) = rx.try_recv() {
-                            each(Some(v));
-                        }
-                        each(None);
-                        match rx.recv() {
-                            Ok(v) => each(Some(v)),
-                            Err(_) => break,
-                        }
-                    }
-                });
+                scope.spawn(move || receive_loop(|| rx.try_recv().ok(), || rx.recv().ok(), each));
             }
             feed(&|v| tx.send(v).unwrap())
         }
@@ -97,22 +75,30 @@ fn with_receivers<R>(
             let (tx, rx) = flume::bounded(BOUND);
             for _ in 0..workers {
                 let rx = rx.clone();
-                scope.spawn(move || {
-                    loop {
-                        while let Ok(v) = rx.try_recv() {
-                            each(Some(v));
-                        }
-                        each(None);
-                        match rx.recv() {
-                            Ok(v) => each(Some(v)),
-                            Err(_) => break,
-                        }
-                    }
-                });
+                scope.spawn(move || receive_loop(|| rx.try_recv().ok(), || rx.recv().ok(), each));
             }
             feed(&|v| tx.send(v).unwrap())
         }
     })
+}
+
+/// One receiver: take what is ready (`try_recv`), say `each(None)`, then
+/// block (`recv`); until `recv` says the channel is closed (`None`).
+fn receive_loop(
+    try_recv: impl Fn() -> Option<u64>,
+    recv: impl Fn() -> Option<u64>,
+    each: &(dyn Fn(Option<u64>) + Sync),
+) {
+    loop {
+        while let Some(v) = try_recv() {
+            each(Some(v));
+        }
+        each(None);
+        match recv() {
+            Some(v) => each(Some(v)),
+            None => return,
+        }
+    }
 }
 
 /// Wake latency: `workers` receivers, all asleep (each round starts after

@@ -28,7 +28,8 @@ use deque_channel::DequeChannel;
 
 mod tree;
 use tree::{
-    Crossbeam, Params, Spinning, count_sequential, search_blocking, search_rayon, search_spinning,
+    Params, Spinning, count_sequential, crossbeam_ports, search_blocking, search_rayon,
+    search_spinning,
 };
 
 fn parse_args() -> Result<Params, String> {
@@ -132,14 +133,7 @@ fn main() -> ExitCode {
     let rayon = start.elapsed();
     report("rayon scope", rayon_total, rayon);
 
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let ports: Vec<Crossbeam> = (0..p.workers)
-        .map(|_| Crossbeam {
-            tx: tx.clone(),
-            rx: rx.clone(),
-        })
-        .collect();
-    drop((tx, rx));
+    let ports = crossbeam_ports(p.workers);
     let start = Instant::now();
     let crossbeam_total: u64 = search_spinning(&p, ports).iter().sum();
     let crossbeam = start.elapsed();

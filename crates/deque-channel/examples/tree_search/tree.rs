@@ -234,6 +234,17 @@ pub struct Crossbeam {
     pub rx: crossbeam_channel::Receiver<Node>,
 }
 
+/// One port per worker on one unbounded crossbeam-channel.
+pub fn crossbeam_ports(workers: usize) -> Vec<Crossbeam> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    (0..workers)
+        .map(|_| Crossbeam {
+            tx: tx.clone(),
+            rx: rx.clone(),
+        })
+        .collect()
+}
+
 impl Port for Crossbeam {
     fn send(&mut self, node: Node) {
         self.tx.send(node).expect("receivers live");
