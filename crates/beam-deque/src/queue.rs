@@ -5,7 +5,9 @@
 //! Every value ever pushed gets a `u32` position, counted with wrapping
 //! arithmetic; position `p` lives in ring slot `p % capacity`. Values that
 //! are in the deque occupy the positions `head..tail` (oldest first). The
-//! capacity is at most 2^31, so `tail - head` never wraps ambiguously.
+//! capacity is at most 2^30, so `tail - head` never wraps ambiguously, and
+//! a count with its sign bit set (`as i32` below 0) is never a real length:
+//! it is the transient "minus one" of a LIFO pop (see `len`).
 //!
 //! # Claim, then read
 //!
@@ -66,9 +68,11 @@ pub(crate) enum Flavor {
     Fifo,
 }
 
-/// The largest capacity: positions are `u32`, and `tail - head` must stay
-/// below 2^32 with room to tell full from empty.
-pub(crate) const MAX_CAPACITY: usize = 1 << 31;
+/// The largest capacity: positions are `u32`, and a length must stay below
+/// 2^31, so that a difference with the sign bit set always means the
+/// transient negative of a LIFO pop, never a full deque. (At 2^31 a full
+/// deque read as empty: `len() == 0`, `steal()` returned `Empty`.)
+pub(crate) const MAX_CAPACITY: usize = 1 << 30;
 
 /// Adding this to a LIFO `heads` word adds one to its `pops` half.
 const POP: u64 = 1 << 32;

@@ -43,7 +43,7 @@ impl<T> Worker<T> {
     ///
     /// # Panics
     ///
-    /// If `capacity` is 0 or above 2^31.
+    /// If `capacity` is 0 or above 2^30.
     ///
     /// ```
     /// let w = beam_deque::Worker::new(3);
@@ -61,7 +61,7 @@ impl<T> Worker<T> {
     ///
     /// # Panics
     ///
-    /// If `capacity` is 0 or above 2^31.
+    /// If `capacity` is 0 or above 2^30.
     ///
     /// ```
     /// let w = beam_deque::Worker::new_fifo(4);
@@ -80,7 +80,7 @@ impl<T> Worker<T> {
         );
         assert!(
             capacity <= MAX_CAPACITY,
-            "beam_deque::Worker: capacity {capacity} exceeds the maximum of 2^31"
+            "beam_deque::Worker: capacity {capacity} exceeds the maximum of 2^30"
         );
         let capacity = capacity.next_power_of_two() as u32;
         Worker {

@@ -32,6 +32,14 @@ fn huge_capacity_panics() {
     let _ = Worker::<u8>::new((1 << 31) + 1);
 }
 
+/// 2^31 was accepted once, and a full deque of that size read as empty
+/// (its length has the sign bit set): the limit is 2^30 now.
+#[test]
+#[should_panic(expected = "exceeds the maximum of 2^30")]
+fn capacity_of_2_pow_31_panics() {
+    let _ = Worker::<()>::new(1 << 31);
+}
+
 #[test]
 fn empty_deque() {
     for w in [Worker::<i32>::new(4), Worker::new_fifo(4)] {

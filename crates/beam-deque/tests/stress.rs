@@ -116,3 +116,24 @@ fn tiny_capacity_wraps_constantly() {
     stress(false, 4, 1_000_000, 3);
     stress(true, 4, 1_000_000, 3);
 }
+
+/// A deque filled to the largest capacity is full, not empty: its length,
+/// a steal and the owner's pop all see the values. (At the old limit of
+/// 2^31 the length's sign bit was set and the deque looked empty.)
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn full_deque_at_the_largest_capacity_is_full() {
+    let max = 1usize << 30;
+    let w = Worker::<()>::new(max);
+    assert_eq!(w.capacity(), max);
+    for _ in 0..max {
+        w.push(()).unwrap();
+    }
+    assert_eq!(w.push(()), Err(()));
+    assert_eq!(w.len(), max);
+    let s = w.stealer();
+    assert_eq!(s.len(), max);
+    assert!(matches!(s.steal(), Steal::Success(())));
+    assert_eq!(w.pop(), Some(()));
+    assert_eq!(w.len(), max - 2);
+}
