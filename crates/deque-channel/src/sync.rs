@@ -38,42 +38,18 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Parks the calling thread until it is unparked (or spuriously) or, with a
 /// deadline, until the deadline. Returns whether the deadline has passed.
-#[cfg(not(deque_channel_loom))]
 pub(crate) fn park_until(deadline: Option<Instant>) -> bool {
     match deadline {
         None => {
-            std::thread::park();
+            park();
             false
         }
-        Some(deadline) => {
-            let now = Instant::now();
-            if now >= deadline {
-                return true;
-            }
-            std::thread::park_timeout(deadline - now);
-            Instant::now() >= deadline
-        }
-    }
-}
-
-/// Loom's stand-in: an untimed park is loom's; a timed one times out at once.
-#[cfg(deque_channel_loom)]
-pub(crate) fn park_until(deadline: Option<Instant>) -> bool {
-    match deadline {
-        None => {
-            loom::thread::park();
-            false
-        }
-        Some(_) => {
-            loom::thread::yield_now();
-            true
-        }
+        Some(deadline) => park_timed(deadline),
     }
 }
 
 /// Waits on `condvar` until notified (or spuriously) or, with a deadline,
 /// until the deadline. Returns the guard and whether the deadline has passed.
-#[cfg(not(deque_channel_loom))]
 pub(crate) fn wait_until<'a, T>(
     condvar: &Condvar,
     guard: MutexGuard<'a, T>,
@@ -84,31 +60,55 @@ pub(crate) fn wait_until<'a, T>(
             condvar.wait(guard).unwrap_or_else(|p| p.into_inner()),
             false,
         ),
-        Some(deadline) => {
-            let now = Instant::now();
-            if now >= deadline {
-                return (guard, true);
-            }
-            let (guard, _) = condvar
-                .wait_timeout(guard, deadline - now)
-                .unwrap_or_else(|p| p.into_inner());
-            (guard, Instant::now() >= deadline)
-        }
+        Some(deadline) => wait_timed(condvar, guard, deadline),
     }
 }
 
-/// Loom's stand-in: an untimed wait is loom's; a timed one times out at once.
-#[cfg(deque_channel_loom)]
-pub(crate) fn wait_until<'a, T>(
+#[cfg(not(deque_channel_loom))]
+use std::thread::park;
+
+#[cfg(not(deque_channel_loom))]
+fn park_timed(deadline: Instant) -> bool {
+    let now = Instant::now();
+    if now >= deadline {
+        return true;
+    }
+    std::thread::park_timeout(deadline - now);
+    Instant::now() >= deadline
+}
+
+#[cfg(not(deque_channel_loom))]
+fn wait_timed<'a, T>(
     condvar: &Condvar,
     guard: MutexGuard<'a, T>,
-    deadline: Option<Instant>,
+    deadline: Instant,
 ) -> (MutexGuard<'a, T>, bool) {
-    match deadline {
-        None => (
-            condvar.wait(guard).unwrap_or_else(|p| p.into_inner()),
-            false,
-        ),
-        Some(_) => (guard, true),
+    let now = Instant::now();
+    if now >= deadline {
+        return (guard, true);
     }
+    let (guard, _) = condvar
+        .wait_timeout(guard, deadline - now)
+        .unwrap_or_else(|p| p.into_inner());
+    (guard, Instant::now() >= deadline)
+}
+
+#[cfg(deque_channel_loom)]
+use loom::thread::park;
+
+/// Loom's stand-in: a timer that fires at once.
+#[cfg(deque_channel_loom)]
+fn park_timed(_deadline: Instant) -> bool {
+    loom::thread::yield_now();
+    true
+}
+
+/// Loom's stand-in: a timer that fires at once.
+#[cfg(deque_channel_loom)]
+fn wait_timed<'a, T>(
+    _condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    _deadline: Instant,
+) -> (MutexGuard<'a, T>, bool) {
+    (guard, true)
 }
