@@ -159,11 +159,12 @@ impl<T> Worker<T> {
             // 2. Nothing. Done, or out of time? A searcher leaving here
             //    passes its wake-up on if work came meanwhile.
             timed_out = timed_out || deadline.is_some_and(|d| Instant::now() >= d);
-            if sleep.is_done() || timed_out {
+            let done = sleep.is_done();
+            if done || timed_out {
                 if searching {
                     sleep.give_up_search(|| shared.has_values());
                 }
-                return Err(if sleep.is_done() {
+                return Err(if done {
                     RecvTimeoutError::Disconnected
                 } else {
                     RecvTimeoutError::Timeout
