@@ -61,8 +61,16 @@
 //! sense that only one claim is open at a time: a thief that finds another
 //! mid-steal gets [`Steal::Retry`] rather than waiting.
 //!
-//! `#![no_std]`: the crate needs only `alloc`.
+//! `#![no_std]`: the crate needs only `alloc`, on a target with 64-bit
+//! atomics (`target_has_atomic = "64"`: every 64-bit target, and 32-bit x86
+//! and ARMv7-A; not ARMv7-M or RISC-V 32): the two heads share one
+//! `AtomicU64`, so that a thief claims with a single compare-and-swap.
 #![no_std]
+
+#[cfg(not(target_has_atomic = "64"))]
+compile_error!(
+    "beam-deque needs 64-bit atomics (`target_has_atomic = \"64\"`): its two heads share one AtomicU64"
+);
 
 extern crate alloc;
 #[cfg(test)]

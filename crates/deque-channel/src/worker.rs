@@ -275,8 +275,8 @@ impl<T> Worker<T> {
         self.take_from_global().or_else(|| self.steal())
     }
 
-    /// Takes up to 32 of the global queue's oldest values with one claim on
-    /// it: returns the oldest, and moves the others onto this worker's
+    /// Takes up to 32 of the global queue's oldest values (fewer if they are
+    /// large: `PopBatch::CAPACITY`) with one claim on it: returns the oldest, and moves the others onto this worker's
     /// deque, newest first, so that the next `recv`s pop them oldest first
     /// (and thieves find them there too).
     ///

@@ -338,3 +338,31 @@ fn counts_reach_the_channel_stats_while_running_and_exactly_on_drop() {
     let after = channel.stats()[0];
     assert_eq!((after.sent_local, after.recv_local), (1501, 1501));
 }
+
+/// A receive from the global queue took a batch of up to 32 values on the
+/// stack whatever their size: 24 KiB values (768 KiB a batch) overflowed a
+/// spawned thread's stack in a debug build.
+#[test]
+#[cfg_attr(miri, ignore = "moves hundreds of kilobytes byte by byte under miri")]
+fn large_values_from_the_global_queue_fit_on_a_worker_stack() {
+    type Large = [u8; 24 * 1024];
+    let (channel, mut workers) = DequeChannel::<Large>::new(1);
+    for i in 0..3u8 {
+        channel.send([i; 24 * 1024]).unwrap();
+    }
+    let worker = workers.pop().unwrap();
+    let firsts = thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || {
+            let mut firsts = Vec::new();
+            while let Some(value) = worker.recv() {
+                assert!(value.iter().all(|&b| b == value[0]));
+                firsts.push(value[0]);
+            }
+            firsts
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(firsts, [0, 1, 2]);
+}

@@ -166,6 +166,7 @@
 #![no_std]
 
 extern crate alloc;
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod hazard;

@@ -4,7 +4,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 
-use crate::pop_batch::{POP_BATCH_MAX, PopBatch};
+use crate::pop_batch::PopBatch;
 use crate::ring::Ring;
 
 /// A bounded multi-producer multi-consumer queue.
@@ -142,7 +142,8 @@ impl<T> ArrayQueue<T> {
         self.ring.pop().ok()
     }
 
-    /// Pops up to `max` values at once (at most [`POP_BATCH_MAX`]), oldest
+    /// Pops up to `max` values at once (at most [`PopBatch::CAPACITY`]:
+    /// [`POP_BATCH_MAX`](crate::POP_BATCH_MAX) for small values), oldest
     /// first: the values ready at the head of the queue, claimed with one
     /// compare-and-swap for the lot where [`pop`](ArrayQueue::pop) needs
     /// one per value. Consumers that move values on in bulk (a
@@ -158,8 +159,10 @@ impl<T> ArrayQueue<T> {
     /// takes nothing.
     ///
     /// The values are moved out of the queue, and their slots freed,
-    /// before this returns: the [`PopBatch`] holds them (inline, so a
-    /// batch of large values is as large).
+    /// before this returns: the [`PopBatch`] holds them, at most
+    /// [`PopBatch::CAPACITY`] (32 values of up to 16 bytes; one value, boxed,
+    /// if it is larger than 512 bytes), so that a batch on the stack stays
+    /// small whatever `T` is.
     ///
     /// # Examples
     ///
@@ -176,7 +179,7 @@ impl<T> ArrayQueue<T> {
     /// ```
     pub fn pop_batch(&self, max: usize) -> PopBatch<T> {
         let mut batch = PopBatch::new();
-        let (mut position, count) = self.ring.claim_ready(max.min(POP_BATCH_MAX));
+        let (mut position, count) = self.ring.claim_ready(max.min(PopBatch::<T>::CAPACITY));
         if count == 0 {
             if max > 0 {
                 if let Some(value) = self.pop() {

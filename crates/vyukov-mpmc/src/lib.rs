@@ -111,7 +111,7 @@ mod sync;
 
 pub use array_queue::{ArrayQueue, IntoIter};
 pub use closable::{ClosableQueue, Pop, PushError};
-pub use pop_batch::{POP_BATCH_MAX, PopBatch};
+pub use pop_batch::{POP_BATCH_INLINE_BYTES, POP_BATCH_MAX, PopBatch};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
-use common::{DropTable, scaled};
-use vyukov_mpmc::{ArrayQueue, POP_BATCH_MAX};
+use common::{DropTable, Tracked, scaled};
+use vyukov_mpmc::{ArrayQueue, POP_BATCH_INLINE_BYTES, POP_BATCH_MAX, PopBatch};
 
 /// The capacities every test walks through. Under miri the large one is
 /// 100: miri's cost per atomic access grows with the number of atomics in
@@ -561,4 +561,74 @@ fn two_producers_two_consumers(batch: bool) {
     }
     assert!(seen.iter().all(|&s| s), "a value was lost");
     assert!(q.is_empty());
+}
+
+/// A batch lives on its caller's stack: 32 values of 64 KiB (2 MiB) in one
+/// overflowed a thread's stack before batches were bounded in bytes.
+#[test]
+#[cfg_attr(miri, ignore = "moves megabytes byte by byte under miri")]
+fn a_batch_of_large_values_fits_on_a_small_stack() {
+    type Large = [u8; 65536];
+    let taken = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(|| {
+            let mut q = ArrayQueue::<Large>::new(3);
+            for i in 0..3u8 {
+                // (`push_mut`: a debug build's `push` copies a value more
+                // often than a 1 MiB stack holds 64 KiB ones.)
+                q.push_mut([i; 65536]).unwrap();
+            }
+            let mut firsts = Vec::new();
+            for _ in 0..3 {
+                let mut batch = q.pop_batch(1);
+                let value = batch.next().unwrap();
+                assert!(value.iter().all(|&b| b == value[0]));
+                firsts.push(value[0]);
+                assert_eq!(batch.next(), None);
+            }
+            assert_eq!(q.pop_batch(1).len(), 0);
+            firsts
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(taken, [0, 1, 2]);
+}
+
+#[test]
+fn batches_of_mid_sized_values_hold_as_many_as_fit_in_their_bytes() {
+    type Mid = [u64; 8]; // 64 bytes: 8 fit in 512
+    assert_eq!(PopBatch::<Mid>::CAPACITY, POP_BATCH_INLINE_BYTES / 64);
+    let q = ArrayQueue::new(20);
+    for i in 0..20u64 {
+        q.push([i; 8]).unwrap();
+    }
+    let mut batch = q.pop_batch(usize::MAX);
+    assert_eq!(batch.len(), 8);
+    assert_eq!(batch.next_back(), Some([7; 8]));
+    assert_eq!(batch.next(), Some([0; 8]));
+    drop(batch);
+    assert_eq!(q.len(), 12);
+    assert_eq!(q.pop(), Some([8; 8]));
+}
+
+#[test]
+fn a_boxed_batch_of_one_drops_its_value_once() {
+    let table = DropTable::new(2);
+    let q = ArrayQueue::new(2);
+    q.push((table.make(0), [0u8; 1024])).unwrap();
+    q.push((table.make(1), [0u8; 1024])).unwrap();
+    let batch = q.pop_batch(2);
+    assert_eq!(batch.len(), 1);
+    drop(batch);
+    assert_eq!([table.drops(0), table.drops(1)], [1, 0]);
+    let mut batch = q.pop_batch(2);
+    assert_eq!(PopBatch::<(Tracked, [u8; 1024])>::CAPACITY, 1);
+    let (value, _) = batch.next_back().unwrap();
+    assert_eq!(
+        (value.id, batch.len(), batch.next().is_none()),
+        (1, 0, true)
+    );
+    drop(value);
+    table.assert_all_dropped_once();
 }
