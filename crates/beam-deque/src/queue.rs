@@ -585,14 +585,47 @@ impl<T> Drop for Queue<T> {
         // writes visible.
         let (high, head) = unpack(self.heads.load(Relaxed));
         let tail = self.tail_of(self.pushes.load(Relaxed), high);
-        let mut position = head;
-        while position != tail {
-            // (A claim left open by a leaked `Drain` leaks its values
-            // rather than dropping them twice.)
-            // SAFETY: slots `head..tail` hold initialised values nobody
-            // took; each is read exactly once here.
+        // (A claim left open by a leaked `Drain` leaks its values rather
+        // than dropping them twice.) If a value's destructor panics, `rest`
+        // drops the values after it while unwinding.
+        let mut rest = DropValues {
+            ring: &self.ring,
+            next: head,
+            end: tail,
+        };
+        rest.drop_all();
+    }
+}
+
+/// The values a dropped deque still holds, `next..end` on its ring: a
+/// guard, so that a panicking destructor leaks none of the values after
+/// it (as std's collections do; a second panic while unwinding aborts).
+struct DropValues<'a, T> {
+    ring: &'a Ring<T>,
+    next: u32,
+    end: u32,
+}
+
+impl<T> DropValues<'_, T> {
+    /// Drops every value left, oldest first.
+    fn drop_all(&mut self) {
+        while self.next != self.end {
+            let position = self.next;
+            // Moved past `position` before its value drops: a panic out of
+            // that destructor never drops it again.
+            self.next = position.wrapping_add(1);
+            // SAFETY: the dropped deque's slots `head..tail` hold
+            // initialised values nobody took (see `Queue::drop`), and each
+            // is read exactly once: `next` only moves forward.
             drop(unsafe { self.ring.read(position) });
-            position = position.wrapping_add(1);
         }
+    }
+}
+
+impl<T> Drop for DropValues<'_, T> {
+    fn drop(&mut self) {
+        // Nothing left after a normal `drop_all`; the values after the one
+        // that panicked when unwinding out of it.
+        self.drop_all();
     }
 }

@@ -104,3 +104,54 @@ fn partly_consumed_drain_drops_the_rest_once() {
         assert_eq!(drops(&counter), 8);
     }
 }
+
+/// Counts its drops, and panics in its destructor when `bomb` is set.
+struct Bomb {
+    bomb: bool,
+    drops: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        if self.bomb {
+            panic!("boom");
+        }
+    }
+}
+
+/// Dropping the deque used to stop at the value whose destructor panicked,
+/// leaking the values after it.
+#[test]
+fn a_panicking_destructor_still_drops_every_other_value() {
+    for fifo in [false, true] {
+        for bomb_at in 0..4 {
+            let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+            let w = if fifo {
+                Worker::new_fifo(4)
+            } else {
+                Worker::new(4)
+            };
+            // Start mid-ring, so the drop crosses the wrap.
+            for _ in 0..3 {
+                let drops = std::rc::Rc::clone(&drops);
+                assert!(w.push(Bomb { bomb: false, drops }).is_ok());
+            }
+            let taken: Vec<_> = std::iter::from_fn(|| w.pop()).collect();
+            drop(taken);
+            for i in 0..4 {
+                let drops = std::rc::Rc::clone(&drops);
+                assert!(
+                    w.push(Bomb {
+                        bomb: i == bomb_at,
+                        drops
+                    })
+                    .is_ok()
+                );
+            }
+            let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(w)));
+            assert!(unwound.is_err());
+            assert_eq!(drops.get(), 7, "fifo {fifo}, bomb at {bomb_at}");
+        }
+    }
+}

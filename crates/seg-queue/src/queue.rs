@@ -585,17 +585,43 @@ impl<T> SegQueue<T> {
 impl<T> Drop for SegQueue<T> {
     fn drop(&mut self) {
         // Relaxed: `&mut self`, see `push_mut`. Each linked segment is freed
-        // once, dropping the values still in it, oldest first. The pool and
-        // the hazard table free what they hold when they drop next.
-        let mut seg = self.head.load(Ordering::Relaxed);
-        while !seg.is_null() {
-            // SAFETY: linked segments are live; `&mut self` excludes every
-            // other user.
-            let next = unsafe { (*seg).next.load(Ordering::Relaxed) };
+        // once, dropping the values still in it, oldest first. If a value's
+        // destructor panics, its segment still drops the rest of its values
+        // (the ring's own guard), and `rest` frees the later segments while
+        // unwinding. The pool and the hazard table free what they hold when
+        // they drop next.
+        let mut rest = FreeSegmentsFrom(self.head.load(Ordering::Relaxed));
+        rest.free_all();
+    }
+}
+
+/// The segments of a dropped queue not freed yet: the first, and those
+/// linked after it. A guard, so that unwinding out of one segment's values
+/// still frees the later ones.
+struct FreeSegmentsFrom<T>(*mut Segment<T>);
+
+impl<T> FreeSegmentsFrom<T> {
+    /// Frees every segment left, first to last.
+    fn free_all(&mut self) {
+        while !self.0.is_null() {
+            let seg = self.0;
+            // SAFETY: linked segments are live, and the queue being dropped
+            // (`&mut`) excludes every other user.
+            // Relaxed: as in `SegQueue::drop`.
+            self.0 = unsafe { (*seg).next.load(Ordering::Relaxed) };
+            // The cursor has moved past `seg` before it is freed, so a panic
+            // out of its values never frees it again.
             // SAFETY: linked once, reached once on this walk, not used again.
             unsafe { Segment::free(seg) };
-            seg = next;
         }
+    }
+}
+
+impl<T> Drop for FreeSegmentsFrom<T> {
+    fn drop(&mut self) {
+        // Nothing left after a normal `free_all`; the segments after the one
+        // that panicked when unwinding out of it.
+        self.free_all();
     }
 }
 

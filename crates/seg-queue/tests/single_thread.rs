@@ -314,3 +314,39 @@ fn large_values_stop_growing_at_the_first_capacity() {
         assert_eq!(q.pop().map(|v| v[0]), Some(i as u8));
     }
 }
+
+/// Counts its drops, and panics in its destructor when `bomb` is set.
+struct Bomb {
+    bomb: bool,
+    drops: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+        if self.bomb {
+            panic!("boom");
+        }
+    }
+}
+
+/// Dropping the queue used to stop at the segment whose value panicked:
+/// every later segment, and its values, leaked. (miri checks that no
+/// segment or buffer leaks either.)
+#[test]
+fn a_panicking_destructor_still_drops_every_other_value() {
+    for bomb_at in [0, 1, 5, 11] {
+        let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+        let q = SegQueue::with_segment_capacity(2);
+        for i in 0..12 {
+            let drops = std::rc::Rc::clone(&drops);
+            q.push(Bomb {
+                bomb: i == bomb_at,
+                drops,
+            });
+        }
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(q)));
+        assert!(unwound.is_err());
+        assert_eq!(drops.get(), 12, "bomb at {bomb_at}");
+    }
+}

@@ -641,19 +641,43 @@ impl<T> Ring<T, true> {
 
 impl<T, const CLOSABLE: bool> Drop for Ring<T, CLOSABLE> {
     fn drop(&mut self) {
+        let mut rest = DropRestThenFree(self);
+        // Oldest first, each exactly once: `pop_mut` moves `head` past a
+        // value before it is dropped. If a destructor panics, `rest` drops
+        // the values after it while unwinding, and frees the buffer.
+        rest.drop_values();
+    }
+}
+
+/// Drops a ring's remaining values, then frees its buffer: the ring's
+/// `Drop`, as a guard, so that a value whose destructor panics leaks
+/// neither the values after it nor the buffer (as std's collections do; a
+/// second panic while unwinding aborts, as there).
+struct DropRestThenFree<'a, T, const CLOSABLE: bool>(&'a mut Ring<T, CLOSABLE>);
+
+impl<T, const CLOSABLE: bool> DropRestThenFree<'_, T, CLOSABLE> {
+    /// Drops every value still in the ring, oldest first.
+    fn drop_values(&mut self) {
         if mem::needs_drop::<T>() {
-            // Oldest first, each exactly once. If a destructor panics, the
-            // values after it are leaked, never dropped twice: `pop_mut` has
-            // already moved `head` past the value being dropped.
-            while let Some(value) = self.pop_mut() {
+            while let Some(value) = self.0.pop_mut() {
                 drop(value);
             }
         }
-        let slots = ptr::slice_from_raw_parts_mut(self.buffer.as_ptr(), self.cap);
+    }
+}
+
+impl<T, const CLOSABLE: bool> Drop for DropRestThenFree<'_, T, CLOSABLE> {
+    fn drop(&mut self) {
+        // Nothing left after a normal `drop_values`; the values after the
+        // one that panicked when unwinding out of it.
+        self.drop_values();
+        let ring = &mut *self.0;
+        let slots = ptr::slice_from_raw_parts_mut(ring.buffer.as_ptr(), ring.cap);
         // The slots' values are `MaybeUninit`: dropping the box frees them
         // without touching a `T` (every value left was dropped just above).
         // SAFETY: `buffer` and `cap` are the parts of the `Box<[Slot<T>]>`
-        // made in `new`, given back exactly once, here.
+        // made in `new`, given back exactly once, here: this guard is made
+        // only by the ring's `Drop`, once.
         drop(unsafe { Box::from_raw(slots) });
     }
 }

@@ -632,3 +632,32 @@ fn a_boxed_batch_of_one_drops_its_value_once() {
     drop(value);
     table.assert_all_dropped_once();
 }
+
+/// Dropping the queue used to stop at the value whose destructor panicked:
+/// the values after it leaked, and the buffer too. (miri checks the buffer.)
+#[test]
+fn a_panicking_destructor_in_a_dropped_queue_still_drops_every_other_value() {
+    for bomb_at in 0..4 {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let q = ArrayQueue::new(4);
+        // Start mid-buffer, so the drop crosses the wrap.
+        let _ = q.push(Bomb {
+            bomb: false,
+            drops: Arc::clone(&drops),
+        });
+        drop(q.pop());
+        for i in 0..4 {
+            let drops = Arc::clone(&drops);
+            assert!(
+                q.push(Bomb {
+                    bomb: i == bomb_at,
+                    drops
+                })
+                .is_ok()
+            );
+        }
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(q)));
+        assert!(unwound.is_err());
+        assert_eq!(drops.load(Ordering::Relaxed), 5, "bomb at {bomb_at}");
+    }
+}
