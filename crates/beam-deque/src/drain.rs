@@ -31,14 +31,20 @@ impl<T> Iterator for Drain<'_, T> {
     #[inline]
     fn next(&mut self) -> Option<T> {
         let claim = self.claim?;
-        if self.next == claim.end {
-            return None;
-        }
         let position = self.next;
         self.next = position.wrapping_add(1);
-        // SAFETY: `position` is in our claim and `next` moved past it, so it
-        // is read exactly once.
-        Some(unsafe { self.queue.take_claimed(position) })
+        // SAFETY: `position` is in our claim (the claim is released, and
+        // `None`, once `next` reaches its end) and `next` moved past it, so
+        // it is read exactly once.
+        let value = unsafe { self.queue.take_claimed(position) };
+        if self.next == claim.end {
+            // Every slot of the claim is read: release it now, not at the
+            // drop, so that a `Drain` leaked after its last value leaves
+            // the deque as good as new.
+            self.claim = None;
+            self.queue.release_owner_claim(claim);
+        }
+        Some(value)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -54,18 +60,17 @@ impl<T> FusedIterator for Drain<'_, T> {}
 
 impl<T> Drop for Drain<'_, T> {
     fn drop(&mut self) {
-        /// Releases the claim even if dropping a value panics.
-        struct ReleaseOnDrop<'a, T>(&'a Queue<T>, Claim);
-        impl<T> Drop for ReleaseOnDrop<'_, T> {
+        /// Drops the values not taken (the last one releases the claim): a
+        /// guard, so that if one's destructor panics, unwinding still drops
+        /// the rest and releases the claim.
+        struct DropRest<'b, 'a, T>(&'b mut Drain<'a, T>);
+        impl<T> Drop for DropRest<'_, '_, T> {
             fn drop(&mut self) {
-                self.0.release(self.1);
+                self.0.by_ref().for_each(drop);
             }
         }
-        let Some(claim) = self.claim else { return };
-        let _release = ReleaseOnDrop(self.queue, claim);
-        for value in self.by_ref() {
-            drop(value);
-        }
+        let rest = DropRest(self);
+        rest.0.by_ref().for_each(drop);
     }
 }
 

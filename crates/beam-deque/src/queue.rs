@@ -57,7 +57,7 @@ use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use crossbeam_utils::CachePadded;
 
 use crate::ring::Ring;
-use crate::sync::{AtomicU32, AtomicU64};
+use crate::sync::{AtomicBool, AtomicU32, AtomicU64};
 
 /// Which end the owner pops from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +206,14 @@ pub(crate) struct Queue<T> {
     /// thief that claimed it. Stored with `Release` by that thief, loaded
     /// with `Acquire` by the owner before it overwrites a slot.
     released: CachePadded<AtomicU32>,
+    /// Whether the open claim, if any, is the owner's own ([`Drain`]):
+    /// thieves that find it open report `Empty` rather than `Retry`, since
+    /// a `Drain` leaked before its last value never releases its claim,
+    /// and a thief looping on `Retry` would spin for good. Written only by
+    /// the owner (rarely: once per drain), so it may share a line.
+    ///
+    /// [`Drain`]: crate::Drain
+    owner_claim_open: AtomicBool,
     ring: Ring<T>,
     flavor: Flavor,
 }
@@ -224,6 +232,7 @@ impl<T> Queue<T> {
             pushes: CachePadded::new(AtomicU32::new(0)),
             heads: CachePadded::new(AtomicU64::new(0)),
             released: CachePadded::new(AtomicU32::new(0)),
+            owner_claim_open: AtomicBool::new(false),
             ring: Ring::new(capacity),
             flavor,
         }
@@ -493,7 +502,17 @@ impl<T> Queue<T> {
                 Flavor::Fifo => high,
             };
             if released != head {
-                return Err(NoClaim::Busy);
+                // Relaxed: only says which answer to give. The owner sets
+                // it after its claim and clears it before its release, so
+                // a thief that sees a thief's claim (whose claim acquired
+                // the owner's release) never reads a stale `true`; one
+                // that sees the owner's claim before the flag says `Retry`
+                // once more.
+                return Err(if self.owner_claim_open.load(Relaxed) {
+                    NoClaim::Empty
+                } else {
+                    NoClaim::Busy
+                });
             }
             // Acquire: pairs with the Release stores of `pushes`, so the slots
             // below it are initialised when we read them. Loaded after
@@ -531,6 +550,24 @@ impl<T> Queue<T> {
                 Err(now) => heads = now,
             }
         }
+    }
+
+    /// The owner's claim, for a [`Drain`](crate::Drain): while it is open,
+    /// thieves get `Empty` (see `owner_claim_open`). Ends with
+    /// [`Self::release_owner_claim`].
+    pub(crate) fn claim_for_owner(&self, take: Take) -> Result<Claim, NoClaim> {
+        let claim = self.claim(take)?;
+        // Relaxed: see `owner_claim_open` and its load in `claim`.
+        self.owner_claim_open.store(true, Relaxed);
+        Ok(claim)
+    }
+
+    /// Ends a claim made by [`Self::claim_for_owner`].
+    pub(crate) fn release_owner_claim(&self, claim: Claim) {
+        // Relaxed: sequenced before the Release in `release`, which every
+        // later claim acquires (see the load in `claim`).
+        self.owner_claim_open.store(false, Relaxed);
+        self.release(claim);
     }
 
     /// Moves the value at `position` out of a claim.

@@ -197,13 +197,20 @@ impl<T> Worker<T> {
     /// batch costs a constant number of atomic read-modify-writes (one to
     /// claim, and for a FIFO deque one to release), whatever its length.
     ///
-    /// While the iterator lives, the batch's slots stay occupied: the owner
-    /// may keep pushing and popping, and thieves get
-    /// [`Steal::Retry`](crate::Steal::Retry). If a thief is mid-steal, the
-    /// batch is empty: that thief is already moving the oldest values out.
-    /// Values not taken from the iterator are dropped with it, like
-    /// `Vec::drain`; leaking the iterator leaks its values and leaves the
-    /// deque refusing thieves.
+    /// Until its last value is taken (or it is dropped), the batch's slots
+    /// stay occupied: the owner may keep pushing and popping, and thieves
+    /// get [`Steal::Empty`](crate::Steal::Empty) (the owner is taking the
+    /// oldest values itself). If a thief is mid-steal, the batch is empty:
+    /// that thief is already moving the oldest values out. Values not taken
+    /// from the iterator are dropped with it, like `Vec::drain`.
+    ///
+    /// Leaking the iterator (`mem::forget`) after its last value leaves the
+    /// deque as it would be after a drop. Leaking it before leaks the
+    /// values not taken and keeps their slots for good: thieves get `Empty`
+    /// from then on, the owner still pops, and pushes fail once the tail
+    /// comes round to those slots (at once for a FIFO deque that has been
+    /// pushed a capacity past them). Never a value dropped twice, never a
+    /// thief spinning on `Retry`.
     ///
     /// ```
     /// let w = beam_deque::Worker::new(8);
@@ -216,7 +223,10 @@ impl<T> Worker<T> {
     /// ```
     pub fn drain_oldest(&self, limit: usize) -> Drain<'_, T> {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        Drain::new(&self.queue, self.queue.claim(Take::Upto(limit)).ok())
+        Drain::new(
+            &self.queue,
+            self.queue.claim_for_owner(Take::Upto(limit)).ok(),
+        )
     }
 
     /// Free slots, as the owner sees them (thieves only add to this).
