@@ -61,7 +61,14 @@ impl Invocation {
     /// harmless, since rustup puts nightly's first and the compiler's
     /// libraries carry a per-version hash in their names.)
     pub fn nightly_cargo() -> Self {
-        let mut invocation = Self::new("rustup").args(["run", "nightly", "cargo"]);
+        Self::toolchain_cargo("nightly")
+    }
+
+    /// `cargo` of the rustup toolchain `toolchain` (a channel such as
+    /// `nightly`, or a version such as `1.85`), as `rustup run <toolchain>
+    /// cargo`, unpinned from the stable toolchain as [`Self::nightly_cargo`].
+    pub fn toolchain_cargo(toolchain: &str) -> Self {
+        let mut invocation = Self::new("rustup").args(["run", toolchain, "cargo"]);
         for var in TOOLCHAIN_PINNING_VARS {
             invocation = invocation.env_remove(*var);
         }

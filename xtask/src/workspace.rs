@@ -43,6 +43,22 @@ impl Workspace {
     pub fn target_dir(&self) -> PathBuf {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
     }
+
+    /// [`Self::target_dir`] as an absolute path.
+    pub fn absolute_target_dir(&self) -> PathBuf {
+        self.root.join(self.target_dir())
+    }
+
+    /// A string field of the root manifest's `[workspace.package]`, such as
+    /// `rust-version` or `version`.
+    pub fn package_field(&self, key: &str) -> Result<String, String> {
+        let path = self.root.join("Cargo.toml");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        section(&text, "workspace.package")
+            .and_then(|lines| string_field(lines, key))
+            .ok_or_else(|| format!("{} has no [workspace.package] {key}", path.display()))
+    }
 }
 
 impl LibCrate {
@@ -74,6 +90,19 @@ impl LibCrate {
         format!("{}_loom", self.name.replace('-', "_"))
     }
 
+    /// The targets without `std` the crate says it builds for, in its
+    /// manifest: `targets = [..]` under `[package.metadata.no_std]` (built
+    /// with `--no-default-features` by the `no_std` stage). Empty if it
+    /// claims none.
+    pub fn no_std_targets(&self) -> Result<Vec<String>, String> {
+        let path = self.dir.join("Cargo.toml");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        Ok(section(&text, "package.metadata.no_std")
+            .and_then(|lines| string_list(lines, "targets"))
+            .unwrap_or_default())
+    }
+
     /// The loom preemption bound the crate asks for in its optional
     /// `loom-preemptions` file (one integer), if it has one.
     pub fn loom_preemptions(&self) -> Result<Option<u32>, String> {
@@ -90,6 +119,41 @@ impl LibCrate {
             Err(error) => Err(format!("cannot read {}: {error}", path.display())),
         }
     }
+}
+
+/// The lines of the TOML table `[name]` in `text`, up to the next table.
+fn section<'t>(text: &'t str, name: &str) -> Option<Vec<&'t str>> {
+    let header = format!("[{name}]");
+    let mut lines = text.lines().skip_while(|line| line.trim() != header);
+    lines.next()?;
+    Some(
+        lines
+            .take_while(|line| !line.trim_start().starts_with('['))
+            .collect(),
+    )
+}
+
+/// The value of `key = "value"` among `lines`.
+fn string_field(lines: Vec<&str>, key: &str) -> Option<String> {
+    lines.iter().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// The quoted strings of `key = ["a", "b"]` (on one line) among `lines`.
+fn string_list(lines: Vec<&str>, key: &str) -> Option<Vec<String>> {
+    lines.iter().find_map(|line| {
+        let (k, v) = line.split_once('=')?;
+        let inner = v.trim().strip_prefix('[')?.strip_suffix(']')?;
+        (k.trim() == key).then(|| {
+            inner
+                .split(',')
+                .map(|item| item.trim().trim_matches('"').to_owned())
+                .filter(|item| !item.is_empty())
+                .collect()
+        })
+    })
 }
 
 /// This crate's directory, `<root>/xtask`: from `CARGO_MANIFEST_DIR` as
@@ -111,6 +175,30 @@ mod tests {
             dir: PathBuf::from("crates/beam-deque"),
         };
         assert_eq!(beam_deque.loom_cfg(), "beam_deque_loom");
+    }
+
+    #[test]
+    fn manifest_fields_are_read_from_their_own_table() {
+        let text = "[package]\nname = \"x\"\nrust-version = \"1.0\"\n\n\
+                    [package.metadata.no_std]\n# why\ntargets = [\"a-b\", \"c\"]\n\
+                    [features]\ntargets = [\"not-this\"]\n";
+        let metadata = section(text, "package.metadata.no_std").unwrap();
+        assert_eq!(string_list(metadata, "targets").unwrap(), ["a-b", "c"]);
+        let package = section(text, "package").unwrap();
+        assert_eq!(string_field(package, "rust-version").unwrap(), "1.0");
+        assert!(section(text, "dependencies").is_none());
+    }
+
+    #[test]
+    fn this_workspace_declares_its_msrv_and_no_std_targets() {
+        let workspace = Workspace::discover().expect("the workspace is readable");
+        assert!(workspace.package_field("rust-version").is_ok());
+        assert!(
+            workspace
+                .crates
+                .iter()
+                .any(|krate| !krate.no_std_targets().unwrap().is_empty())
+        );
     }
 
     #[test]

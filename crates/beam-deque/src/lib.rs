@@ -56,10 +56,19 @@
 //!
 //! # Progress
 //!
-//! `push`, `pop` and the owner's [`Worker::drain_oldest`] are lock-free and
-//! never wait for a thief. Thieves are lock-free among themselves in the
-//! sense that only one claim is open at a time: a thief that finds another
-//! mid-steal gets [`Steal::Retry`] rather than waiting.
+//! - The owner never waits for a thief. [`Worker::push`] and a LIFO
+//!   [`Worker::pop`] are wait-free (no loop: a few loads and stores, and for
+//!   the pop one fetch-add, rarely two). A FIFO `pop` and
+//!   [`Worker::drain_oldest`] are lock-free: their compare-and-swap fails
+//!   only when a thief's claim or release landed first.
+//! - Stealing is **not lock-free among thieves**. One claim is open at a
+//!   time, so a thief preempted between its claim and its release makes
+//!   every other thief's steal from that deque return [`Steal::Retry`]
+//!   until it runs again: among thieves, a deque behaves like a try-lock
+//!   (the steal returns at once; a caller that loops on `Retry` waits for
+//!   the preempted thief). While the owner's own `drain_oldest` batch is
+//!   open, steals return [`Steal::Empty`] instead: the owner is taking the
+//!   oldest values itself.
 //!
 //! `#![no_std]`: the crate needs only `alloc`, on a target with 64-bit
 //! atomics (`target_has_atomic = "64"`: every 64-bit target, and 32-bit x86
@@ -75,6 +84,11 @@ compile_error!(
 extern crate alloc;
 #[cfg(test)]
 extern crate std;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod drain;
 mod queue;

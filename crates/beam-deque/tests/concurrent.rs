@@ -1,6 +1,6 @@
 //! Owner and thieves at once, small enough for miri.
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};

@@ -1,6 +1,6 @@
 //! Every value is dropped exactly once: by whoever took it, or by the deque.
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use beam_deque::{Steal, Worker};

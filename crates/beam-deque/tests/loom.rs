@@ -13,7 +13,7 @@ use beam_deque::{Steal, Stealer, Worker};
 use loom::sync::Arc;
 use loom::thread;
 
-#[path = "../../../test-support/loom_orders.rs"]
+#[path = "support/loom_orders.rs"]
 mod loom_orders;
 use loom_orders::{check, run2};
 

@@ -1,6 +1,6 @@
 //! Every method and edge of the deque, on one thread.
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use beam_deque::{Steal, Worker};

@@ -70,7 +70,11 @@
 //! # Guarantees
 //!
 //! - `send`, `recv` and `DequeChannel::send` return at once;
-//!   `recv_blocking` and `send_blocking` wait, parked.
+//!   `recv_blocking` and `send_blocking` wait, parked. None of them is
+//!   lock-free in the strict sense: the global queue is `vyukov-mpmc`'s (a
+//!   sender preempted mid-push holds up the receiver of that slot), and a
+//!   worker preempted mid-steal makes other thieves pass its deque by (see
+//!   the `beam-deque` and `vyukov-mpmc` docs, "Progress").
 //! - Bounded with back-pressure: a send that finds its deque and the global
 //!   queue full returns [`Full`] (from outside: [`SendError::Full`]) with the
 //!   value, and every value sent before is still in the channel.
@@ -83,7 +87,8 @@
 //! - No global order: a worker receives its own values newest first, the
 //!   global queue is FIFO, a steal takes a victim's oldest.
 //! - `recv` may return `None` while another worker's deque has values, if
-//!   every victim it tried was mid-steal or empty at that instant;
+//!   every victim it tried was mid-steal, moving its own oldest values to
+//!   the global queue, or empty at that instant;
 //!   `recv_blocking` does not sleep on that: it registers, looks at every
 //!   queue once more, and only then parks.
 //! - Happens-before: a send happens before the receive that returns its

@@ -344,7 +344,7 @@ fn counts_reach_the_channel_stats_while_running_and_exactly_on_drop() {
 /// spawned thread's stack in a debug build.
 #[test]
 #[cfg_attr(miri, ignore = "moves hundreds of kilobytes byte by byte under miri")]
-fn large_values_from_the_global_queue_fit_on_a_worker_stack() {
+fn large_values_from_the_global_queue_fit_on_a_small_stack() {
     type Large = [u8; 24 * 1024];
     let (channel, mut workers) = DequeChannel::<Large>::new(1);
     for i in 0..3u8 {

@@ -7,7 +7,7 @@ use deque_channel::{DequeChannel, Full, Worker};
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use loom::thread;
 
-#[path = "../../../test-support/loom_orders.rs"]
+#[path = "support/loom_orders.rs"]
 mod loom_orders;
 use loom_orders::{check, run2, run3};
 

@@ -8,20 +8,32 @@
 //! segment is protected: the pool recycles or frees an unlinked segment
 //! only after a scan of every slot shows no hazard on it (`protects`).
 //!
-//! Why that is enough, for a segment `S`: the consumer that unlinks `S`
-//! (moves `head` past it, `tail` being past it already) does so with a
-//! `SeqCst` compare-and-swap and scans the slots with `SeqCst` loads; the
-//! protecting thread writes its slot and validates with `SeqCst` too. In the
-//! single total order of these operations, either the hazard write comes
-//! before the scan's load of that slot, and the scan sees it (or the
-//! thread's later clear, when it is done with `S`), so `S` is kept; or the
-//! scan comes first, so the unlink comes before the validating load, which
-//! then sees `head` and `tail` past `S` (they never come back to a segment
-//! that is not recycled yet), and the thread retries without ever touching
-//! `S`. A slot is cleared with a `Release` store and every later write of it
-//! is a `SeqCst` store or compare-and-swap, so a scan that reads any value
-//! written after the clear also acquires everything the thread did to `S`:
-//! the recycler's writes happen after all of them.
+//! Why that is enough, for a segment `S`. The consumer that unlinks `S`
+//! (moves `head` past it, `tail` being past it already) then issues a
+//! `SeqCst` fence and scans the slots; the protecting thread writes its
+//! slot, issues a `SeqCst` fence and validates. The two fences are ordered
+//! one way or the other in the single total order of `SeqCst` fences:
+//!
+//! - the protector's fence first: the scan, after the unlinker's fence,
+//!   sees the hazard write (or a later value of the slot, written only
+//!   once the protector is done with `S`), so `S` is kept;
+//! - the unlinker's fence first: the validating load, after the
+//!   protector's fence, sees `head` and `tail` past `S` (they never come
+//!   back to a segment that is not recycled yet), and the thread retries
+//!   without ever touching `S`.
+//!
+//! (The C++20 fence rules that Rust uses, via "coherence-ordered before":
+//! also when the unlinker saw `tail` past `S` in a failed compare-and-swap
+//! rather than moving it itself.) The argument rests on the fences alone,
+//! which loom models, so the loom build checks exactly this code; the
+//! accesses around them are `SeqCst` as well, which loom checks only as
+//! `AcqRel` and the argument does not need.
+//!
+//! A slot is cleared with a `Release` store; the next write of it is a
+//! compare-and-swap (which continues that release sequence, and acquires
+//! it), so a scan that reads any value written after the clear also
+//! acquires everything the thread did to `S`: the recycler's writes happen
+//! after all of them.
 //!
 //! Slots are per queue, and a slot is held only for one operation: each
 //! operation claims a free slot, starting at a per-thread index
@@ -36,7 +48,7 @@ use core::marker::PhantomData;
 use core::ptr;
 
 use crate::segment::Segment;
-use crate::sync::{AtomicPtr, LeakTrack, Ordering, loom_seq_cst_fence};
+use crate::sync::{AtomicPtr, LeakTrack, Ordering, fence};
 
 /// Inline hazard slots per queue: 2 KiB. Enough that up to 32 threads
 /// inside one queue at once each find their own slot first try (threads
@@ -132,10 +144,10 @@ impl<T> Hazards<T> {
         // The fast path: this thread's own slot is free (it is, unless more
         // threads than slots are inside the queue at once).
         let slot = &self.slots[start % SLOTS];
-        // SeqCst: the hazard write of the protocol (module docs), in the
-        // total order with the scan's SeqCst loads in `protects`. As a
-        // read-modify-write it also continues the release sequence of the
-        // previous owner's clear.
+        // The hazard write of the protocol (module docs), ordered before
+        // the validating load by the fence in `validate` (SeqCst is more
+        // than the protocol needs). As a read-modify-write it acquires, and
+        // continues the release sequence of, the previous owner's clear.
         if slot
             .compare_exchange(ptr::null_mut(), seg, Ordering::SeqCst, Ordering::Relaxed)
             .is_ok()
@@ -200,8 +212,8 @@ impl<T> Hazards<T> {
             unsafe { (*new).next = head };
             // SeqCst on success: publishes the extra slot (Release: pairs
             // with the Acquire/SeqCst loads of the list head) and is the
-            // hazard write, in the total order with the scans' SeqCst load
-            // of the list head.
+            // hazard write, ordered before the validating load by the fence
+            // in `validate`, as in `claim`.
             match self
                 .extra
                 .compare_exchange_weak(head, new, Ordering::SeqCst, Ordering::Relaxed)
@@ -215,14 +227,15 @@ impl<T> Hazards<T> {
 
     /// Whether any slot protects `seg`.
     ///
-    /// The caller has unlinked `seg` (neither `head` nor `tail` points to
-    /// it), with a `SeqCst` write that comes before this call in the total
-    /// order (it is the caller's own, or happens before the call).
+    /// `seg` is unlinked (neither `head` nor `tail` points to it), and the
+    /// unlink happens before this call (it is the caller's own, or the
+    /// caller acquired it), so it happens before the fence below.
     pub(crate) fn protects(&self, seg: *mut Segment<T>) -> bool {
-        loom_seq_cst_fence();
-        // SeqCst (every load here): the scan of the protocol, in the total
-        // order with the SeqCst hazard writes in `claim`, `claim_extra` and
-        // `validate` (module docs). Also at least Acquire: a value written
+        // The unlinker's fence of the protocol (module docs): pairs with
+        // the protector's fence in `validate`. One per retirement.
+        fence(Ordering::SeqCst);
+        // SeqCst (every load here): the scan of the protocol (Acquire would
+        // do: the fence above orders it). At least Acquire: a value written
         // after an owner's Release clear in `Guard::drop` makes everything
         // that owner did before the clear happen before our caller's reuse.
         if self
@@ -267,13 +280,16 @@ fn validate<T>(
     src: &AtomicPtr<Segment<T>>,
 ) -> *mut Segment<T> {
     loop {
-        loom_seq_cst_fence();
-        // SeqCst: the validating load of the protocol (module docs): after
-        // our SeqCst hazard write in the total order, so if it still sees
-        // `seg`, no scan that missed our hazard can follow an unlink of
-        // `seg`. As an Acquire, it pairs with the SeqCst head/tail
-        // compare-and-swap that stored `seg`, whose thread had acquired the
-        // segment's initialisation from the producer that linked it.
+        // The protector's fence of the protocol (module docs), between our
+        // hazard write and the validating load: pairs with the unlinker's
+        // fence in `protects`. If the load below still sees `seg`, no scan
+        // that missed our hazard can follow an unlink of `seg`.
+        fence(Ordering::SeqCst);
+        // SeqCst: the validating load of the protocol (Acquire would do:
+        // the fence above orders it). As an Acquire, it pairs with the
+        // SeqCst head/tail compare-and-swap that stored `seg`, whose thread
+        // had acquired the segment's initialisation from the producer that
+        // linked it.
         let now = src.load(Ordering::SeqCst);
         if now == seg {
             return seg;
@@ -281,8 +297,10 @@ fn validate<T>(
         // `head` and `tail` never go back to null.
         debug_assert!(!now.is_null());
         seg = now;
-        // SeqCst: a hazard write of the protocol, as in `claim`; also a
-        // Release of our earlier uses of the slot's previous segment.
+        // SeqCst: a hazard write of the protocol, as in `claim` (the fence
+        // at the top of the loop orders it before the next validating
+        // load); also a Release of our earlier uses of the slot's previous
+        // segment.
         slot.store(seg, Ordering::SeqCst);
     }
 }

@@ -105,23 +105,25 @@
 //! otherwise it goes on a retired list that every later retirement (and a
 //! producer that finds no spare) scans again.
 //!
-//! **Why it is safe.** The hazard write, the validating reload, the unlink
-//! and the scan are all `SeqCst`, so they fall in one total order. If a
-//! thread's hazard write comes before the scan's load of its slot, the scan
-//! sees it (or a later value, written only after the thread is done with
-//! the segment), and the segment is kept. If the scan comes first, the
-//! unlink does too, so the thread's validating reload finds `head` and
-//! `tail` past the segment (they never come back to a segment before it is
-//! recycled), and the thread retries without having touched it. A scan that
-//! finds a slot cleared (or reused after clearing) acquires that clear, so
-//! everything the protecting thread did to the segment happens before the
-//! reset or free. Since a protected segment is never recycled, the
-//! compare-and-swaps that move `head` and `tail` away from a protected
-//! segment cannot be fooled by its address coming back (ABA).
+//! **Why it is safe.** A thread issues a `SeqCst` fence between its
+//! hazard write and its validating reload; the unlinking thread issues one
+//! between its unlink and its scan. The two fences fall one way or the
+//! other in the single total order of `SeqCst` fences. If the thread's
+//! fence comes first, the scan sees its hazard (or a later value, written
+//! only after the thread is done with the segment), and the segment is
+//! kept. If the unlinker's fence comes first, the thread's validating
+//! reload finds `head` and `tail` past the segment (they never come back to
+//! a segment before it is recycled), and the thread retries without having
+//! touched it. A scan that finds a slot cleared (or reused after clearing)
+//! acquires that clear, so everything the protecting thread did to the
+//! segment happens before the reset or free. Since a protected segment is
+//! never recycled, the compare-and-swaps that move `head` and `tail` away
+//! from a protected segment cannot be fooled by its address coming back
+//! (ABA).
 //!
 //! The cost on the fast path is one compare-and-swap on the thread's own,
-//! usually uncontended, slot (each slot has its own cache line) and a
-//! plain store to clear it; the scan happens once per segment. A slot is held
+//! usually uncontended, slot (each slot has its own cache line), one
+//! `SeqCst` fence and a plain store to clear the slot; the scan happens once per segment. A slot is held
 //! for one operation only; an operation starts looking for a free slot at
 //! a per-thread index (see Features), and when every inline
 //! slot is in use, extra slots are added to a list that lives as long as
@@ -133,10 +135,15 @@
 //! after its protector leaves).
 //!
 //! The source narrates every step and what each atomic ordering pairs with
-//! (`src/queue.rs`, `src/hazard.rs`, `src/pool.rs`). Loom models (where a
-//! `SeqCst` fence stands in for the total order of `SeqCst` accesses that
-//! loom does not model), miri, a counting-allocator test and release-mode
-//! stress tests check it.
+//! (`src/queue.rs`, `src/hazard.rs`, `src/pool.rs`). Loom models, miri,
+//! ThreadSanitizer, a counting-allocator test and release-mode stress
+//! tests check it. The loom models run the shipped code, fences included.
+//! What they do not cover: loom checks `SeqCst` accesses only as `AcqRel`
+//! (the argument above needs no more); it explores a bounded number of
+//! preemptions, with two or three threads and segments of one or two
+//! slots, so long runs (many segments recycled through the pool, more
+//! threads than inline hazard slots at full speed) are left to the stress
+//! tests and ThreadSanitizer.
 //!
 //! # Progress
 //!
@@ -146,8 +153,8 @@
 //! producer's value is not in the queue until its link succeeds). Within a
 //! segment, the queue inherits the ring's guarantee: a producer preempted
 //! between reserving a slot and writing it holds up the consumer of that
-//! slot (see `vyukov_mpmc`'s docs); this is also true of crossbeam's
-//! `SegQueue`.
+//! slot (see `vyukov_mpmc`'s docs), so the queue is **not lock-free in the
+//! strict sense**; this is also true of crossbeam's `SegQueue`.
 //!
 //! # Sources
 //!

@@ -6,13 +6,10 @@
 //! Users never build loom: the cfg is set only for the loom test run
 //! (`tests/loom.rs`, `cargo xtask verify --only loom` in the repository).
 //!
-//! Three helpers exist only for loom's sake and compile to nothing otherwise:
+//! Two helpers exist only for loom's sake and compile to nothing otherwise
+//! (the fences of the hazard protocol are real `SeqCst` fences in both
+//! builds: loom checks the very orderings we ship):
 //!
-//! * [`loom_seq_cst_fence`]: loom treats `SeqCst` *accesses* as `AcqRel`
-//!   (its README, "Unsupported features"), which is too weak for the
-//!   store-then-load pattern of hazard pointers; it does model `SeqCst`
-//!   *fences*. Under loom a fence stands where the C++ model already gives
-//!   the guarantee through the single total order of `SeqCst` accesses.
 //! * [`Liveness`]: catches a use-after-free or use-after-recycle of a
 //!   segment. Loom's `UnsafeCell` flags a read that is not ordered with a
 //!   write; protected code reads a segment's liveness cell at the start and
@@ -21,17 +18,10 @@
 //!   an allocation still alive: a leaked segment or hazard record.
 
 #[cfg(seg_queue_loom)]
-pub(crate) use loom::sync::atomic::{AtomicPtr, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicPtr, Ordering, fence};
 
 #[cfg(not(seg_queue_loom))]
-pub(crate) use core::sync::atomic::{AtomicPtr, Ordering};
-
-/// Under loom, a `SeqCst` fence; otherwise nothing (see the module docs).
-#[inline(always)]
-pub(crate) fn loom_seq_cst_fence() {
-    #[cfg(seg_queue_loom)]
-    loom::sync::atomic::fence(Ordering::SeqCst);
-}
+pub(crate) use core::sync::atomic::{AtomicPtr, Ordering, fence};
 
 /// Under loom, tells the scheduler that this thread is retrying because
 /// another one moved on (loom then runs that other one instead of exploring

@@ -1,7 +1,7 @@
 //! A few threads at once, small counts: every value exactly once, in order
 //! per producer. (The big version is `tests/stress.rs`.)
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

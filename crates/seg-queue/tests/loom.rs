@@ -28,11 +28,17 @@
 //! a hazard not validated against `head`/`tail` after it is published (7 of
 //! 9); the scan in `Hazards::protects` ignoring hazards (5); a hazard
 //! cleared with a `Relaxed` instead of a `Release` store (7); validation
-//! without the `SeqCst` store-then-load ordering (the loom fence removed:
+//! without the store-then-load fence (the `SeqCst` fence in `validate` removed:
 //! 4); and the original plan's lost-item flaw, segments never closed, so
 //! producers push into any segment with room and consumers move on from an
 //! empty one that has a successor (`stalled_producer_mid_reservation`).
-//! Not caught, and not a bug on its own: `advance_head` not helping a
+//! Not caught: the unlinker's fence in `Hazards::protects` removed (its
+//! head compare-and-swap and scan loads are `SeqCst`, which in C++ would
+//! still order them with the protector's fence, but loom models them as
+//! `AcqRel`: these models never reach a scan that reads a slot's older
+//! value; the fence stays, since the argument is made with it, and
+//! ThreadSanitizer runs the shipped code). Also not caught, and not a bug
+//! on its own: `advance_head` not helping a
 //! lagging `tail` first; the producer that linked the next segment still
 //! protects the old one until it has moved `tail`, so the old one cannot be
 //! recycled meanwhile. The help is there so that the retiring thread itself
@@ -46,7 +52,7 @@ use loom::sync::Arc;
 use loom::thread;
 use seg_queue::SegQueue;
 
-#[path = "../../../test-support/loom_orders.rs"]
+#[path = "support/loom_orders.rs"]
 mod loom_orders;
 use loom_orders::{check, run2, with};
 

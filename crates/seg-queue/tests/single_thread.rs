@@ -1,6 +1,6 @@
 //! Every method and edge case, on one thread.
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use common::{Counted, drop_counter, drops, scaled};

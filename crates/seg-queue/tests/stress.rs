@@ -3,7 +3,7 @@
 //! Ignored by plain `cargo test`; `cargo xtask verify --only stress` runs it
 //! with `--release -- --ignored`.
 
-#[path = "../../../test-support/counted.rs"]
+#[path = "support/counted.rs"]
 mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};

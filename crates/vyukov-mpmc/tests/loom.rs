@@ -23,7 +23,7 @@ use loom::sync::Arc;
 use loom::thread;
 use vyukov_mpmc::{ArrayQueue, ClosableQueue, Pop, PushError};
 
-#[path = "../../../test-support/loom_orders.rs"]
+#[path = "support/loom_orders.rs"]
 mod loom_orders;
 use loom_orders::{check, run2, run3, with};
 

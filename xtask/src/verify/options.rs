@@ -127,15 +127,20 @@ mod tests {
 
     #[test]
     fn skip_removes_from_everything() {
-        let parsed = parse_words(&["--skip", "miri,stress", "--skip", "loom"]);
-        assert_eq!(names(parsed), ["fmt", "clippy", "test", "doc"]);
+        let parsed = parse_words(&["--skip", "miri,stress,tsan", "--skip", "loom"]);
+        assert_eq!(
+            names(parsed),
+            ["fmt", "clippy", "test", "doc", "no_std", "msrv", "package"]
+        );
     }
 
     #[test]
     fn unknown_stage_lists_the_valid_names() {
         let error = parse_words(&["--only", "fmt,lint"]).unwrap_err();
         assert!(error.contains("`lint`"), "{error}");
-        assert!(error.contains("fmt, clippy, test, doc, loom, miri-sb, miri-tb, stress, miri"));
+        assert!(error.contains(
+            "fmt, clippy, test, doc, no_std, msrv, package, loom, miri-sb, miri-tb, tsan, stress, miri"
+        ));
     }
 
     #[test]

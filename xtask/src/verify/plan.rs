@@ -56,10 +56,14 @@ pub fn plan(stage: Stage, workspace: &Workspace) -> Plan {
             "--tests",
             "--examples",
         ])),
-        Stage::Doc => Plan::one(Invocation::cargo().args(["test", "--workspace", "--doc"])),
+        Stage::Doc => doc(),
+        Stage::NoStd => no_std(workspace),
+        Stage::Msrv => msrv(workspace),
+        Stage::Package => package(workspace),
         Stage::Loom => loom(workspace),
-        Stage::MiriStackedBorrows => miri(MIRI_FLAGS.to_owned()),
-        Stage::MiriTreeBorrows => miri(format!("{MIRI_FLAGS} -Zmiri-tree-borrows")),
+        Stage::MiriStackedBorrows => miri(workspace, MIRI_FLAGS.to_owned()),
+        Stage::MiriTreeBorrows => miri(workspace, format!("{MIRI_FLAGS} -Zmiri-tree-borrows")),
+        Stage::Tsan => tsan(workspace),
         Stage::Stress => per_crate(workspace, "stress", |krate| {
             Ok(Invocation::cargo()
                 .args(["test", "--release", "-p", &krate.name, "--test", "stress"])
@@ -71,15 +75,185 @@ pub fn plan(stage: Stage, workspace: &Workspace) -> Plan {
 impl Plan {
     /// A plan of one workspace-wide command.
     fn one(command: Invocation) -> Self {
+        Self::checks(vec![Check::all(command)])
+    }
+
+    /// A plan of these checks, with no setup.
+    fn checks(checks: Vec<Check>) -> Self {
         Self {
             setup: Vec::new(),
-            checks: vec![Check {
-                crate_name: None,
-                command: Ok(command),
-            }],
+            checks,
             skip_reason: None,
         }
     }
+
+    /// A plan that runs nothing, for `reason`.
+    fn skipped(reason: impl Into<String>) -> Self {
+        Self {
+            setup: Vec::new(),
+            checks: Vec::new(),
+            skip_reason: Some(reason.into()),
+        }
+    }
+
+    /// This plan with `setup` run first.
+    fn after(mut self, setup: Vec<Invocation>) -> Self {
+        self.setup = setup;
+        self
+    }
+}
+
+impl Check {
+    /// A workspace-wide check.
+    fn all(command: Invocation) -> Self {
+        Self {
+            crate_name: None,
+            command: Ok(command),
+        }
+    }
+
+    /// A check named `name` in the failure note (a crate, or a target).
+    fn named(name: impl Into<String>, command: Result<Invocation, String>) -> Self {
+        Self {
+            crate_name: Some(name.into()),
+            command,
+        }
+    }
+}
+
+/// `-p <crate>` for every library crate.
+fn each_library(workspace: &Workspace) -> Vec<String> {
+    workspace
+        .crates
+        .iter()
+        .flat_map(|krate| ["-p".to_owned(), krate.name.clone()])
+        .collect()
+}
+
+/// `rustup component add` of nightly's `rust-src`, which `-Zbuild-std`
+/// builds `core`, `alloc` and `std` from.
+fn nightly_rust_src() -> Invocation {
+    Invocation::new("rustup").args(["component", "add", "--toolchain", "nightly", "rust-src"])
+}
+
+/// The doc tests, and rustdoc itself with warnings denied (broken
+/// intra-doc links, malformed examples, missing docs...).
+fn doc() -> Plan {
+    Plan::checks(vec![
+        Check::all(Invocation::cargo().args(["test", "--workspace", "--doc"])),
+        Check::all(
+            Invocation::cargo()
+                .env("RUSTDOCFLAGS", "-D warnings")
+                .args(["doc", "--workspace", "--no-deps"]),
+        ),
+    ])
+}
+
+/// Every crate that names targets under `[package.metadata.no_std]`, built
+/// for each with `--no-default-features` and nightly's `-Zbuild-std` (so
+/// that no rustup target has to be installed): one check per target,
+/// covering every crate that names it.
+fn no_std(workspace: &Workspace) -> Plan {
+    let mut by_target: Vec<(String, Vec<String>)> = Vec::new();
+    let mut checks = Vec::new();
+    for krate in &workspace.crates {
+        match krate.no_std_targets() {
+            Ok(targets) => {
+                for target in targets {
+                    match by_target.iter_mut().find(|(t, _)| *t == target) {
+                        Some((_, crates)) => crates.push(krate.name.clone()),
+                        None => by_target.push((target, vec![krate.name.clone()])),
+                    }
+                }
+            }
+            Err(why) => checks.push(Check::named(krate.name.clone(), Err(why))),
+        }
+    }
+    if by_target.is_empty() && checks.is_empty() {
+        return Plan::skipped("no crate names targets under [package.metadata.no_std]");
+    }
+    let target_dir = workspace.target_dir().join("no_std");
+    for (target, crates) in by_target {
+        let command = Invocation::nightly_cargo()
+            .args(["build", "-Zbuild-std=core,alloc", "--no-default-features"])
+            .args(["--target", &target])
+            .args([
+                "--target-dir".to_owned(),
+                target_dir.to_string_lossy().into_owned(),
+            ])
+            .args(
+                crates
+                    .iter()
+                    .flat_map(|name| ["-p".to_owned(), name.clone()]),
+            );
+        checks.push(Check::named(target, Ok(command)));
+    }
+    Plan::checks(checks).after(vec![nightly_rust_src()])
+}
+
+/// The library crates' unit and integration tests on the toolchain of the
+/// workspace's `rust-version` (installed if missing), in their own target
+/// directory: the promise that `rust-version` makes, kept.
+fn msrv(workspace: &Workspace) -> Plan {
+    let version = match workspace.package_field("rust-version") {
+        Ok(version) => version,
+        Err(why) => return Plan::checks(vec![Check::named("rust-version", Err(why))]),
+    };
+    let install =
+        Invocation::new("rustup").args(["toolchain", "install", &version, "--profile", "minimal"]);
+    let target_dir = workspace.target_dir().join("msrv");
+    let test = Invocation::toolchain_cargo(&version)
+        .args(["test", "--lib", "--tests", "--target-dir"])
+        .args([target_dir.to_string_lossy()])
+        .args(each_library(workspace));
+    Plan::one(test).after(vec![install])
+}
+
+/// `cargo package` for every library crate (which also builds each from
+/// its `.crate`, siblings taken from the packages just made), then each
+/// packaged crate's tests built from the unpacked package, with its
+/// siblings patched to their packages too: what a user who downloads the
+/// crate, or a distribution that runs its tests, gets.
+///
+/// The packages go to a directory outside the workspace (under the system's
+/// temporary directory), so that cargo does not take the unpacked crates
+/// for misplaced members of this workspace.
+fn package(workspace: &Workspace) -> Plan {
+    let version = match workspace.package_field("version") {
+        Ok(version) => version,
+        Err(why) => return Plan::checks(vec![Check::named("version", Err(why))]),
+    };
+    let out = std::env::temp_dir().join("beam-family-package");
+    let packaged = |name: &str| out.join("package").join(format!("{name}-{version}"));
+    let make = Invocation::cargo()
+        .args(["package", "--allow-dirty", "--target-dir"])
+        .args([out.to_string_lossy()])
+        .args(each_library(workspace));
+    let test_target_dir = workspace.absolute_target_dir().join("package-tests");
+    let checks = workspace
+        .crates
+        .iter()
+        .map(|krate| {
+            let mut command = Invocation::cargo()
+                .args(["test", "--no-run", "--manifest-path"])
+                .args([packaged(&krate.name).join("Cargo.toml").to_string_lossy()])
+                .args(["--target-dir"])
+                .args([test_target_dir.to_string_lossy()]);
+            for sibling in workspace.crates.iter().filter(|other| *other != krate) {
+                let path = packaged(&sibling.name);
+                command = command.args([
+                    "--config".to_owned(),
+                    format!(
+                        "patch.crates-io.{}.path={:?}",
+                        sibling.name,
+                        path.to_string_lossy()
+                    ),
+                ]);
+            }
+            Check::named(krate.name.clone(), Ok(command))
+        })
+        .collect();
+    Plan::checks(checks).after(vec![make])
 }
 
 /// `cargo test --test <test>` for each crate that has `tests/<test>.rs`,
@@ -142,7 +316,7 @@ fn loom(workspace: &Workspace) -> Plan {
 
 /// miri (nightly) on the library crates' unit and integration tests, with
 /// `miri_flags`; installs miri first if it is missing.
-fn miri(miri_flags: String) -> Plan {
+fn miri(workspace: &Workspace, miri_flags: String) -> Plan {
     let install = Invocation::new("rustup").args([
         "component",
         "add",
@@ -154,8 +328,8 @@ fn miri(miri_flags: String) -> Plan {
     let setup = Invocation::nightly_cargo().args(["miri", "setup"]);
     let test = Invocation::nightly_cargo()
         .env("MIRIFLAGS", miri_flags)
-        .args(["miri", "test", "--workspace"])
-        .args(["--exclude", "xtask", "--exclude", "benches"])
+        .args(["miri", "test"])
+        .args(each_library(workspace))
         .args(["--lib", "--tests"]);
     Plan {
         setup: vec![install, setup],
@@ -165,4 +339,98 @@ fn miri(miri_flags: String) -> Plan {
         }],
         skip_reason: None,
     }
+}
+
+/// Tests that ThreadSanitizer's runs leave out, by name, none of them
+/// about races: those that measure stack use (TSan's instrumentation makes
+/// every frame larger, so their deliberately small stacks overflow) or CPU
+/// time (TSan's own thread spends some), the counting-allocator test, and
+/// the single-threaded push of 2^30 values (minutes each under TSan).
+const TSAN_SKIPPED_TESTS: [&str; 4] = [
+    "small_stack",
+    "use_no_cpu",
+    "memory_follows_what_is_queued",
+    "full_deque_at_the_largest_capacity_is_full",
+];
+
+/// ThreadSanitizer (nightly, `-Zsanitizer=thread`, with `std` rebuilt by
+/// `-Zbuild-std` so that it is instrumented too) on the library crates'
+/// unit and integration tests, then on their stress tests, optimised. It
+/// checks the shipped code with its real orderings on real threads, which
+/// loom cannot (loom checks `SeqCst` accesses as `AcqRel`, and bounds its
+/// preemptions). Skipped on hosts TSan does not support.
+fn tsan(workspace: &Workspace) -> Plan {
+    let host = match host_triple() {
+        Ok(host) => host,
+        Err(why) => return Plan::checks(vec![Check::named("host", Err(why))]),
+    };
+    if !TSAN_HOSTS.contains(&host.as_str()) {
+        return Plan::skipped(format!("ThreadSanitizer does not support {host}"));
+    }
+    let mut rustflags: Vec<String> = std::env::var("RUSTFLAGS").into_iter().collect();
+    rustflags.push("-Zsanitizer=thread".to_owned());
+    let rustflags = rustflags.join(" ");
+    let target_dir = workspace.target_dir().join("tsan");
+    // Both checks build with the `loom` profile (optimised, with debug
+    // assertions and overflow checks): one instrumented `std` for both, and
+    // stress tests fast enough under TSan.
+    let tsan_cargo = || {
+        Invocation::nightly_cargo()
+            .env("RUSTFLAGS", rustflags.as_str())
+            // Stop at the first report: a race is a failure, not a warning.
+            .env("TSAN_OPTIONS", "halt_on_error=1")
+            .args([
+                "test",
+                "-Zbuild-std",
+                "--target",
+                &host,
+                "--profile",
+                "loom",
+            ])
+            .args([
+                "--target-dir".to_owned(),
+                target_dir.to_string_lossy().into_owned(),
+            ])
+    };
+    let skips = || TSAN_SKIPPED_TESTS.iter().flat_map(|name| ["--skip", name]);
+    let tests = tsan_cargo()
+        .args(each_library(workspace))
+        .args(["--tests", "--"])
+        .args(skips());
+    let mut checks = vec![Check::all(tests)];
+    let stressed: Vec<&LibCrate> = workspace
+        .crates
+        .iter()
+        .filter(|krate| krate.has_integration_test("stress"))
+        .collect();
+    if !stressed.is_empty() {
+        let stress = tsan_cargo()
+            .args(
+                stressed
+                    .iter()
+                    .flat_map(|krate| ["-p", krate.name.as_str()]),
+            )
+            .args(["--test", "stress", "--"])
+            .args(["--ignored", "--test-threads=1"])
+            .args(skips());
+        checks.push(Check::all(stress));
+    }
+    Plan::checks(checks).after(vec![nightly_rust_src()])
+}
+
+/// The hosts ThreadSanitizer runs on (rustc's supported list, less the
+/// ones this project has no machine to try).
+const TSAN_HOSTS: [&str; 2] = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+
+/// The host's target triple, from `rustc -vV`.
+fn host_triple() -> Result<String, String> {
+    let output = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .map_err(|error| format!("could not run `rustc -vV`: {error}"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "`rustc -vV` printed no host".to_owned())
 }

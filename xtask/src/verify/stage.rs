@@ -9,28 +9,40 @@ pub enum Stage {
     Clippy,
     /// Unit, integration and example tests (no doc tests, no benches).
     Test,
-    /// Doc tests.
+    /// Doc tests, and rustdoc with warnings denied.
     Doc,
+    /// The crates that claim `no_std`, built for the targets they name.
+    NoStd,
+    /// The library crates' tests on the declared `rust-version`.
+    Msrv,
+    /// `cargo package`, and each packaged crate's tests built from it.
+    Package,
     /// Each crate's `tests/loom.rs`, model-checked under its loom cfg.
     Loom,
     /// miri under stacked borrows.
     MiriStackedBorrows,
     /// miri under tree borrows.
     MiriTreeBorrows,
+    /// ThreadSanitizer on the library crates' tests and stress tests.
+    Tsan,
     /// Each crate's `tests/stress.rs`, in release, ignored tests included.
     Stress,
 }
 
 impl Stage {
     /// Every stage, in the order they run: cheap and likely to fail first.
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 12] = [
         Stage::Fmt,
         Stage::Clippy,
         Stage::Test,
         Stage::Doc,
+        Stage::NoStd,
+        Stage::Msrv,
+        Stage::Package,
         Stage::Loom,
         Stage::MiriStackedBorrows,
         Stage::MiriTreeBorrows,
+        Stage::Tsan,
         Stage::Stress,
     ];
 
@@ -45,9 +57,13 @@ impl Stage {
             Stage::Clippy => "clippy",
             Stage::Test => "test",
             Stage::Doc => "doc",
+            Stage::NoStd => "no_std",
+            Stage::Msrv => "msrv",
+            Stage::Package => "package",
             Stage::Loom => "loom",
             Stage::MiriStackedBorrows => "miri-sb",
             Stage::MiriTreeBorrows => "miri-tb",
+            Stage::Tsan => "tsan",
             Stage::Stress => "stress",
         }
     }
@@ -58,12 +74,20 @@ impl Stage {
             Stage::Fmt => "formatting (cargo fmt --check)",
             Stage::Clippy => "clippy on all targets, warnings denied",
             Stage::Test => "unit, integration and example tests",
-            Stage::Doc => "doc tests",
+            Stage::Doc => "doc tests, and cargo doc with warnings denied",
+            Stage::NoStd => {
+                "crates claiming no_std, built without std for the targets their manifests name"
+            }
+            Stage::Msrv => "library crates' tests on the workspace's rust-version",
+            Stage::Package => {
+                "cargo package, and each packaged crate's tests built from the .crate"
+            }
             Stage::Loom => "loom models: tests/loom.rs of each crate, under --cfg <crate>_loom",
             Stage::MiriStackedBorrows => {
                 "miri (nightly) on lib and integration tests, stacked borrows"
             }
             Stage::MiriTreeBorrows => "miri (nightly) on lib and integration tests, tree borrows",
+            Stage::Tsan => "ThreadSanitizer (nightly) on lib, integration and stress tests",
             Stage::Stress => "tests/stress.rs of each crate, release build, ignored tests included",
         }
     }

@@ -1,0 +1,1 @@
+../../../../test-support/loom_orders.rs
