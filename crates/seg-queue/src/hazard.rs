@@ -27,7 +27,10 @@
 //! rather than moving it itself.) The argument rests on the fences alone,
 //! which loom models, so the loom build checks exactly this code; the
 //! accesses around them are `SeqCst` as well, which loom checks only as
-//! `AcqRel` and the argument does not need.
+//! `AcqRel` and the argument does not need. (Read-modify-writes instead of
+//! the fences, a scan that writes each slot back, do not do: a hazard
+//! write can read its owner's own earlier clear, a plain store that
+//! carries nothing from the scan; loom finds that interleaving.)
 //!
 //! A slot is cleared with a `Release` store; the next write of it is a
 //! compare-and-swap (which continues that release sequence, and acquires
