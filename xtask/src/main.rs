@@ -7,6 +7,7 @@
 
 mod bench;
 mod command;
+mod consumer;
 mod verify;
 mod workspace;
 
@@ -21,6 +22,9 @@ commands:
             and print a table of stages; see `cargo xtask verify --help`
   bench     run the benchmarks, ours against the peers, and write a table, JSON
             and charts under target/bench/; see `cargo xtask bench --help`
+  consumer-lockfile
+            check that a crate depending on every library crate locks no loom
+            and no peer (run by `cargo xtask verify --only package`)
   help      print this message
 ";
 
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     match subcommand.as_str() {
         "verify" => verify::main(rest),
         "bench" => bench::main(rest),
+        "consumer-lockfile" => consumer::main(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             ExitCode::SUCCESS

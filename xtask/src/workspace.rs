@@ -201,6 +201,22 @@ mod tests {
         );
     }
 
+    /// Clippy denies warnings, and an undeclared cfg warns: a crate added
+    /// without its loom cfg in the root `check-cfg` list fails here, with
+    /// the one place to edit named.
+    #[test]
+    fn every_crates_loom_cfg_is_declared_in_the_root_check_cfg_list() {
+        let workspace = Workspace::discover().expect("the workspace is readable");
+        let root = std::fs::read_to_string(workspace.root.join("Cargo.toml")).unwrap();
+        for krate in &workspace.crates {
+            let declared = format!("\"cfg({})\"", krate.loom_cfg());
+            assert!(
+                root.contains(&declared),
+                "add {declared} to `unexpected_cfgs` `check-cfg` in the root Cargo.toml"
+            );
+        }
+    }
+
     #[test]
     fn discovery_finds_this_workspace() {
         let workspace = Workspace::discover().expect("the workspace is readable");

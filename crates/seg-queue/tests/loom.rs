@@ -5,7 +5,7 @@
 //! too), or by hand:
 //! `RUSTFLAGS="--cfg vyukov_mpmc_loom --cfg seg_queue_loom"
 //! CARGO_TARGET_DIR=target/loom LOOM_MAX_PREEMPTIONS=2
-//! cargo test -p seg-queue --profile loom --test loom`.
+//! cargo test -p seg-queue --features loom --profile loom --test loom`.
 //!
 //! Each model uses segments of one or two values and two or three threads,
 //! and checks that every value comes out exactly once, in order per

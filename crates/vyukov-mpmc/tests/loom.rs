@@ -2,7 +2,7 @@
 //!
 //! Run with
 //! `RUSTFLAGS="--cfg vyukov_mpmc_loom" CARGO_TARGET_DIR=target/loom
-//! LOOM_MAX_PREEMPTIONS=4 cargo test -p vyukov-mpmc --profile loom --test loom`
+//! LOOM_MAX_PREEMPTIONS=4 cargo test -p vyukov-mpmc --features loom --profile loom --test loom`
 //! (`cargo xtask verify --only loom` reads the bound from the crate's
 //! `loom-preemptions` file: 4, about 25 s for the whole file on two cores).
 //! Even at bound 2 the file catches each mutation we tried on the ring: any

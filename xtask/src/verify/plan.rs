@@ -213,7 +213,8 @@ fn msrv(workspace: &Workspace) -> Plan {
 /// its `.crate`, siblings taken from the packages just made), then each
 /// packaged crate's tests built from the unpacked package, with its
 /// siblings patched to their packages too: what a user who downloads the
-/// crate, or a distribution that runs its tests, gets.
+/// crate, or a distribution that runs its tests, gets. Then the lock file a
+/// user's crate gets (`cargo xtask consumer-lockfile`): no loom, no peer.
 ///
 /// The packages go to a directory outside the workspace (under the system's
 /// temporary directory), so that cargo does not take the unpacked crates
@@ -252,6 +253,10 @@ fn package(workspace: &Workspace) -> Plan {
             }
             Check::named(krate.name.clone(), Ok(command))
         })
+        .chain([Check::named(
+            "consumer lock file",
+            Ok(Invocation::cargo().args(["xtask", "consumer-lockfile"])),
+        )])
         .collect();
     Plan::checks(checks).after(vec![make])
 }
@@ -283,8 +288,10 @@ fn per_crate(
 }
 
 /// Each crate's `tests/loom.rs`, with every crate's loom cfg set (so the
-/// crates it depends on switch to loom too), in one shared target directory
-/// (so loom and the other crates are built once for all of them).
+/// crates it depends on switch to loom too) and its `loom` feature on (loom
+/// is an optional dependency, and each crate's feature turns on its
+/// siblings'), in one shared target directory (so loom and the other
+/// crates are built once for all of them).
 fn loom(workspace: &Workspace) -> Plan {
     let mut rustflags: Vec<String> = std::env::var("RUSTFLAGS").into_iter().collect();
     rustflags.extend(
@@ -309,7 +316,7 @@ fn loom(workspace: &Workspace) -> Plan {
             .env("RUSTFLAGS", rustflags.as_str())
             .env("CARGO_TARGET_DIR", target_dir.to_string_lossy())
             .env("LOOM_MAX_PREEMPTIONS", preemptions)
-            .args(["test", "-p", &krate.name])
+            .args(["test", "-p", &krate.name, "--features", "loom"])
             .args(["--profile", "loom", "--test", "loom"]))
     })
 }

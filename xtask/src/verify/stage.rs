@@ -80,7 +80,8 @@ impl Stage {
             }
             Stage::Msrv => "library crates' tests on the workspace's rust-version",
             Stage::Package => {
-                "cargo package, and each packaged crate's tests built from the .crate"
+                "cargo package, each packaged crate's tests built from the .crate, \
+                 and a consumer's lock file checked free of loom and peers"
             }
             Stage::Loom => "loom models: tests/loom.rs of each crate, under --cfg <crate>_loom",
             Stage::MiriStackedBorrows => {
