@@ -103,6 +103,14 @@ impl LibCrate {
             .unwrap_or_default())
     }
 
+    /// Whether the crate's manifest names `package` as a dependency (a line
+    /// `package = ...`, in any dependency table).
+    pub fn depends_on(&self, package: &str) -> bool {
+        let prefix = format!("{package} = ");
+        std::fs::read_to_string(self.dir.join("Cargo.toml"))
+            .is_ok_and(|text| text.lines().any(|line| line.starts_with(&prefix)))
+    }
+
     /// The loom preemption bound the crate asks for in its optional
     /// `loom-preemptions` file (one integer), if it has one.
     pub fn loom_preemptions(&self) -> Result<Option<u32>, String> {

@@ -240,7 +240,11 @@ fn package(workspace: &Workspace) -> Plan {
                 .args([packaged(&krate.name).join("Cargo.toml").to_string_lossy()])
                 .args(["--target-dir"])
                 .args([test_target_dir.to_string_lossy()]);
-            for sibling in workspace.crates.iter().filter(|other| *other != krate) {
+            for sibling in workspace
+                .crates
+                .iter()
+                .filter(|other| *other != krate && krate.depends_on(&other.name))
+            {
                 let path = packaged(&sibling.name);
                 command = command.args([
                     "--config".to_owned(),
