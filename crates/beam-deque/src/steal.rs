@@ -6,8 +6,13 @@ use core::fmt;
 ///
 /// Same meaning as `crossbeam_deque::Steal`:
 ///
-/// - [`Empty`](Steal::Empty): there was nothing to take (or, for the batch
-///   operations, no room in the destination);
+/// - [`Empty`](Steal::Empty): there was nothing to take; also when the
+///   deque's owner was taking its oldest values itself
+///   ([`Worker::drain_oldest`](crate::Worker::drain_oldest)), and, for
+///   [`steal_batch`](crate::Stealer::steal_batch) and
+///   [`steal_batch_with_limit`](crate::Stealer::steal_batch_with_limit)
+///   only, when the destination had no free slot (crossbeam's deques grow,
+///   ours do not; `dest.len() == dest.capacity()` tells the two apart);
 /// - [`Success`](Steal::Success): an item was taken;
 /// - [`Retry`](Steal::Retry): another thief was mid-steal on this deque;
 ///   trying again may succeed.
@@ -26,7 +31,9 @@ use core::fmt;
 #[must_use]
 #[derive(PartialEq, Eq, Copy, Clone)]
 pub enum Steal<T> {
-    /// The deque was empty at the time of stealing.
+    /// The deque was empty at the time of stealing (or its owner was
+    /// taking its oldest values, or a batch's destination was full: see
+    /// above).
     Empty,
     /// At least one item was stolen; this one is handed back.
     Success(T),

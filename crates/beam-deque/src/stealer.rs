@@ -73,7 +73,8 @@ impl<T> Stealer<T> {
     ///
     /// The moved values keep their relative age in `dest`, so `dest`'s own
     /// pop order applies to them. Returns [`Steal::Empty`] when there was
-    /// nothing to move or `dest` is full (then nothing moves), and
+    /// nothing to move or `dest` is full (then nothing moves: check
+    /// `dest.len() == dest.capacity()` to tell the two apart), and
     /// [`Steal::Retry`] when another thief is mid-steal.
     ///
     /// ```
@@ -89,7 +90,38 @@ impl<T> Stealer<T> {
     /// assert_eq!(mine.len() + victim.len(), 5);
     /// ```
     pub fn steal_batch(&self, dest: &Worker<T>) -> Steal<()> {
-        let room = dest.free_slots();
+        self.steal_batch_upto(dest, u32::MAX)
+    }
+
+    /// Like [`steal_batch`](Stealer::steal_batch), moving at most `limit`
+    /// values: crossbeam-deque's `steal_batch_with_limit`. At most `limit`,
+    /// at most about half of the deque (rounded up), at most the room in
+    /// `dest`.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is 0 (as crossbeam's does).
+    ///
+    /// ```
+    /// use beam_deque::{Steal, Worker};
+    ///
+    /// let victim = Worker::new(16);
+    /// for i in 0..10 {
+    ///     victim.push(i).unwrap();
+    /// }
+    /// let mine = Worker::new_fifo(16);
+    /// // Half of 10 is 5; the limit says 3.
+    /// assert_eq!(victim.stealer().steal_batch_with_limit(&mine, 3), Steal::Success(()));
+    /// assert_eq!(mine.len(), 3);
+    /// assert_eq!(mine.pop(), Some(0));
+    /// ```
+    pub fn steal_batch_with_limit(&self, dest: &Worker<T>, limit: usize) -> Steal<()> {
+        self.steal_batch_upto(dest, checked_limit(limit))
+    }
+
+    /// `steal_batch`, moving at most `limit` values.
+    fn steal_batch_upto(&self, dest: &Worker<T>, limit: u32) -> Steal<()> {
+        let room = dest.free_slots().min(limit);
         match self.queue.claim(Take::Half(room)) {
             Ok(claim) => {
                 // SAFETY: we hold the claim; it fits in `room`.
@@ -121,7 +153,39 @@ impl<T> Stealer<T> {
     /// assert_eq!(mine.pop(), Some(0));
     /// ```
     pub fn steal_batch_and_pop(&self, dest: &Worker<T>) -> Steal<T> {
-        let room = dest.free_slots().saturating_add(1);
+        self.steal_batch_and_pop_upto(dest, u32::MAX)
+    }
+
+    /// Like [`steal_batch_and_pop`](Stealer::steal_batch_and_pop), taking
+    /// at most `limit` values in all, the one handed back included:
+    /// crossbeam-deque's `steal_batch_with_limit_and_pop`. At most `limit`,
+    /// at most about half of the deque (rounded up), at most one more than
+    /// the room in `dest`.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is 0 (as crossbeam's does).
+    ///
+    /// ```
+    /// use beam_deque::{Steal, Worker};
+    ///
+    /// let victim = Worker::new(16);
+    /// for i in 0..10 {
+    ///     victim.push(i).unwrap();
+    /// }
+    /// let mine = Worker::new_fifo(16);
+    /// // Three taken: 0 handed back (FIFO `mine` pops the oldest), 1 and 2 moved.
+    /// let s = victim.stealer();
+    /// assert_eq!(s.steal_batch_with_limit_and_pop(&mine, 3), Steal::Success(0));
+    /// assert_eq!(mine.len(), 2);
+    /// ```
+    pub fn steal_batch_with_limit_and_pop(&self, dest: &Worker<T>, limit: usize) -> Steal<T> {
+        self.steal_batch_and_pop_upto(dest, checked_limit(limit))
+    }
+
+    /// `steal_batch_and_pop`, taking at most `limit` values in all.
+    fn steal_batch_and_pop_upto(&self, dest: &Worker<T>, limit: u32) -> Steal<T> {
+        let room = dest.free_slots().saturating_add(1).min(limit);
         match self.queue.claim(Take::Half(room)) {
             Ok(claim) => {
                 let (handed, rest) = split_for(dest.flavor(), claim);
@@ -168,6 +232,19 @@ fn split_for(dest: Flavor, claim: Claim) -> (u32, Claim) {
             (claim.start, rest)
         }
     }
+}
+
+/// A batch limit as the claim takes it: `limit`, saturated to `u32`.
+///
+/// # Panics
+///
+/// If `limit` is 0.
+fn checked_limit(limit: usize) -> u32 {
+    assert!(
+        limit > 0,
+        "beam_deque::Stealer: a batch steal's limit must be at least 1"
+    );
+    u32::try_from(limit).unwrap_or(u32::MAX)
 }
 
 fn no_claim<T>(why: NoClaim) -> Steal<T> {

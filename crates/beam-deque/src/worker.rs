@@ -56,6 +56,25 @@ impl<T> Worker<T> {
         Self::with_flavor(capacity, Flavor::Lifo)
     }
 
+    /// The same as [`new`](Worker::new), under crossbeam-deque's name: a
+    /// deque whose owner pops the newest value, holding at least
+    /// `capacity` values (crossbeam's `new_lifo()` takes none: its deques
+    /// grow, ours are bounded).
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 or above 2^30.
+    ///
+    /// ```
+    /// let w = beam_deque::Worker::new_lifo(2);
+    /// w.push(1).unwrap();
+    /// w.push(2).unwrap();
+    /// assert_eq!(w.pop(), Some(2));
+    /// ```
+    pub fn new_lifo(capacity: usize) -> Worker<T> {
+        Self::new(capacity)
+    }
+
     /// Creates a deque whose owner pops the oldest value (FIFO), holding at
     /// least `capacity` values.
     ///

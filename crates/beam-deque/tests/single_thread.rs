@@ -491,3 +491,64 @@ fn a_drain_leaked_with_values_in_it_leaves_thieves_a_clear_answer() {
         assert_eq!(drops(&counter), 3);
     }
 }
+
+/// crossbeam-deque's names: `new_lifo`, and the batch steals with a limit
+/// (at most `limit`, at most half, at most the room in `dest`).
+#[test]
+fn crossbeam_names_and_batch_limits() {
+    let victim = Worker::new_lifo(64);
+    assert_eq!(victim.capacity(), 64);
+    let s = victim.stealer();
+    for i in 0..40 {
+        victim.push(i).unwrap();
+    }
+    // Limit below half: the limit wins.
+    let dest = Worker::new_fifo(64);
+    assert_eq!(s.steal_batch_with_limit(&dest, 7), Steal::Success(()));
+    assert_eq!(dest.len(), 7);
+    assert_eq!(dest.pop(), Some(0));
+    // Limit above half: half of the 33 left (rounded up) wins.
+    let dest = Worker::new_fifo(64);
+    assert_eq!(s.steal_batch_with_limit(&dest, 1000), Steal::Success(()));
+    assert_eq!(dest.len(), 17);
+    assert_eq!(dest.pop(), Some(7));
+    // Room in `dest` below both: room wins.
+    let small = Worker::new_fifo(4);
+    small.push(100).unwrap();
+    assert_eq!(s.steal_batch_with_limit(&small, 10), Steal::Success(()));
+    assert_eq!(small.len(), 4);
+    // And with pop: `limit` counts the value handed back.
+    let dest = Worker::new_fifo(64);
+    assert_eq!(s.steal_batch_with_limit_and_pop(&dest, 3), Steal::Success(27));
+    assert_eq!(dest.len(), 2);
+    assert_eq!(s.steal_batch_with_limit_and_pop(&dest, 1), Steal::Success(30));
+    assert_eq!(dest.len(), 2);
+    // Every value exactly once, somewhere.
+    assert_eq!(victim.len(), 40 - 7 - 17 - 3 - 3 - 1);
+}
+
+#[test]
+#[should_panic(expected = "a batch steal's limit must be at least 1")]
+fn batch_steal_with_a_zero_limit_panics() {
+    let victim = Worker::<u8>::new(4);
+    let _ = victim.stealer().steal_batch_with_limit(&Worker::new(4), 0);
+}
+
+/// `Empty` from a batch steal also means "no room in `dest`", which a
+/// crossbeam user never sees (crossbeam's deques grow): the caller tells
+/// the two apart by `dest`'s length.
+#[test]
+fn a_batch_steal_into_a_full_destination_is_empty_and_says_so() {
+    let victim = Worker::new(4);
+    victim.push(1).unwrap();
+    let full = Worker::new(2);
+    full.push(8).unwrap();
+    full.push(9).unwrap();
+    let s = victim.stealer();
+    assert_eq!(s.steal_batch(&full), Steal::Empty);
+    assert_eq!(full.len(), full.capacity());
+    assert_eq!(s.steal_batch_with_limit(&full, 5), Steal::Empty);
+    assert_eq!(victim.len(), 1, "nothing moved");
+    // With pop, the one value handed back needs no room.
+    assert_eq!(s.steal_batch_and_pop(&full), Steal::Success(1));
+}
