@@ -7,6 +7,11 @@
 //! - `one_producer/N`: a thread that is not a worker sends every value (for
 //!   ours, `DequeChannel::send` into the global queue; for the Injector loop,
 //!   `Injector::push`); N workers receive.
+//! - `unbounded/*-4`: the unbounded flavour (`Builder::unbounded`) against
+//!   crossbeam-channel's and flume's `unbounded()`: `one_producer-4` (an
+//!   outside thread sends every value, never waiting, four workers
+//!   receive) and `imbalanced-4` (worker 0 sends every value, so its
+//!   overflow all goes through the unbounded global queue).
 //! - `wake_latency/4`: four receivers all asleep in a blocking receive; an
 //!   outside thread sends one value and waits for its echo (round trips per
 //!   second), against crossbeam-channel's and flume's blocking `recv`.
@@ -26,7 +31,7 @@ use benches::blocking::{Blocking, bursts, wake_round_trips};
 
 use benches::channel::{
     Feed, MakeFed, Port, crossbeam_channel, crossbeam_channel_fed, flume, flume_fed, injector,
-    injector_fed, ours, ours_fed, run, run_fed,
+    injector_fed, ours, ours_fed, ours_unbounded, ours_unbounded_fed, run, run_fed,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -135,6 +140,49 @@ fn one_producer(c: &mut Criterion) {
     group.finish();
 }
 
+/// The unbounded flavour against the peers' unbounded channels (which the
+/// other groups use too): one outside producer, and one worker sending.
+fn unbounded(c: &mut Criterion) {
+    fn fed<F: Feed, P: Port>(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+        make: MakeFed<F, P>,
+    ) {
+        group.bench_function(BenchmarkId::new(name, "one_producer-4"), |b| {
+            b.iter_custom(|iters| {
+                let (feed, ports) = make(4);
+                let start = Instant::now();
+                run_fed(feed, ports, VALUES * iters as usize);
+                start.elapsed()
+            })
+        });
+    }
+    let mut group = c.benchmark_group("deque_channel/unbounded");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(VALUES as u64));
+    fed(&mut group, "deque-channel", ours_unbounded_fed);
+    fed(&mut group, "crossbeam-channel", crossbeam_channel_fed);
+    fed(&mut group, "flume", flume_fed);
+    let mut sends = vec![0; 4];
+    sends[0] = VALUES;
+    scenario(
+        &mut group,
+        "deque-channel",
+        "imbalanced-4",
+        ours_unbounded,
+        &sends,
+    );
+    scenario(
+        &mut group,
+        "crossbeam-channel",
+        "imbalanced-4",
+        crossbeam_channel,
+        &sends,
+    );
+    scenario(&mut group, "flume", "imbalanced-4", flume, &sends);
+    group.finish();
+}
+
 /// One worker, no contention: send 256, receive 256. The fast path alone.
 fn local_burst(c: &mut Criterion) {
     fn burst<P: Port>(port: &mut P) {
@@ -234,6 +282,7 @@ criterion_group!(
     send_recv,
     imbalanced,
     one_producer,
+    unbounded,
     wake_latency,
     burst_throughput,
     tree_search

@@ -234,6 +234,28 @@ pub fn ours_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours
     (channel, ports)
 }
 
+/// A fresh unbounded deque-channel (`Builder::unbounded`, default local
+/// capacity): the channel handle and one port per worker.
+pub fn ours_unbounded_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours>) {
+    let (channel, ws) = deque_channel::DequeChannel::builder()
+        .workers(workers)
+        .unbounded()
+        .build();
+    let ports = ws
+        .into_iter()
+        .map(|worker| Ours {
+            worker,
+            spill: Vec::new(),
+        })
+        .collect();
+    (channel, ports)
+}
+
+/// One port per worker on a fresh unbounded deque-channel.
+pub fn ours_unbounded(workers: usize) -> Vec<Ours> {
+    ours_unbounded_fed(workers).1
+}
+
 /// A fresh crossbeam-channel (unbounded): a sender and one port per worker.
 pub fn crossbeam_channel_fed(
     workers: usize,

@@ -519,9 +519,15 @@ fn crossbeam_names_and_batch_limits() {
     assert_eq!(small.len(), 4);
     // And with pop: `limit` counts the value handed back.
     let dest = Worker::new_fifo(64);
-    assert_eq!(s.steal_batch_with_limit_and_pop(&dest, 3), Steal::Success(27));
+    assert_eq!(
+        s.steal_batch_with_limit_and_pop(&dest, 3),
+        Steal::Success(27)
+    );
     assert_eq!(dest.len(), 2);
-    assert_eq!(s.steal_batch_with_limit_and_pop(&dest, 1), Steal::Success(30));
+    assert_eq!(
+        s.steal_batch_with_limit_and_pop(&dest, 1),
+        Steal::Success(30)
+    );
     assert_eq!(dest.len(), 2);
     // Every value exactly once, somewhere.
     assert_eq!(victim.len(), 40 - 7 - 17 - 3 - 3 - 1);

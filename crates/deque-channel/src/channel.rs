@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 
 use beam_deque::Stealer;
 use crossbeam_utils::CachePadded;
+use seg_queue::SegQueue;
 use vyukov_mpmc::ArrayQueue;
 
 use crate::errors::SendError;
+use crate::global::Global;
 use crate::outside::Outside;
 use crate::sleep::{MAX_WORKERS, Sleep};
 use crate::stats::{Counters, WorkerStats};
@@ -28,8 +30,9 @@ pub(crate) struct Shared<T> {
     /// Worker `i`'s counters at index `i`, each on its own cache line: only
     /// worker `i` writes them (through its own `Arc`, one hop away).
     pub(crate) counters: Box<[Arc<CachePadded<Counters>>]>,
-    /// The overflow queue, and the inbox of producers that are not workers.
-    pub(crate) global: ArrayQueue<T>,
+    /// The overflow queue, and the inbox of producers that are not workers:
+    /// bounded (the default) or unbounded (`global.rs`).
+    pub(crate) global: Global<T>,
     /// Who sleeps, who searches, closed and done (`sleep.rs`).
     pub(crate) sleep: Sleep,
     /// Outside producers: the closing gate, the handle count, the wait for
@@ -67,9 +70,10 @@ impl<T> Shared<T> {
 /// global queue, and anyone can ask for [`len`](DequeChannel::len) or the
 /// workers' [`stats`](DequeChannel::stats).
 ///
-/// The channel is bounded: every deque and the global queue have a capacity,
-/// and a send that finds them all full returns the value:
+/// The channel is bounded by default: every deque and the global queue have
+/// a capacity, and a send that finds them all full returns the value:
 /// [`Full`](crate::Full) from a worker, [`SendError::Full`] from outside.
+/// [`Builder::unbounded`] makes the global queue unbounded instead.
 ///
 /// # Examples
 ///
@@ -131,6 +135,7 @@ impl<T> DequeChannel<T> {
             workers: 0,
             local_capacity: DEFAULT_LOCAL_CAPACITY,
             global_capacity: None,
+            unbounded: false,
             _values: PhantomData,
         }
     }
@@ -331,11 +336,14 @@ impl<T> Drop for DequeChannel<T> {
 
 impl<T> fmt::Debug for DequeChannel<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DequeChannel")
-            .field("workers", &self.workers())
-            .field("len", &self.len())
-            .field("global_capacity", &self.shared.global.capacity())
-            .field("closed", &self.is_closed())
+        let mut d = f.debug_struct("DequeChannel");
+        d.field("workers", &self.workers())
+            .field("len", &self.len());
+        match self.shared.global.capacity() {
+            Some(capacity) => d.field("global_capacity", &capacity),
+            None => d.field("global", &format_args!("unbounded")),
+        };
+        d.field("closed", &self.is_closed())
             .field("done", &self.is_done())
             .finish()
     }
@@ -346,6 +354,7 @@ pub struct Builder<T> {
     workers: usize,
     local_capacity: usize,
     global_capacity: Option<usize>,
+    unbounded: bool,
     _values: PhantomData<fn() -> T>,
 }
 
@@ -364,9 +373,39 @@ impl<T> Builder<T> {
     }
 
     /// Exact capacity of the global queue (default
-    /// `max(4096, workers * local_capacity)`).
+    /// `max(4096, workers * local_capacity)`). Not with
+    /// [`unbounded`](Builder::unbounded).
     pub fn global_capacity(mut self, n: usize) -> Builder<T> {
         self.global_capacity = Some(n);
+        self
+    }
+
+    /// Makes the global queue unbounded: a `seg_queue::SegQueue` instead of
+    /// a bounded `vyukov_mpmc::ArrayQueue`, as crossbeam-channel's and
+    /// flume's `unbounded()`. Sends never return [`Full`](crate::Full) or
+    /// [`SendError::Full`]: a worker whose deque is full moves its oldest
+    /// half to the global queue, which always takes it, and an outside
+    /// `send_blocking` never waits. The workers' deques stay bounded. The
+    /// cost: memory grows with what is queued, and nothing pushes back on
+    /// a producer that outruns the workers. Not with
+    /// [`global_capacity`](Builder::global_capacity).
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    ///
+    /// let (channel, workers) = DequeChannel::builder()
+    ///     .workers(1)
+    ///     .local_capacity(2)
+    ///     .unbounded()
+    ///     .build();
+    /// for i in 0..10_000 {
+    ///     channel.send(i).unwrap(); // never Full
+    ///     workers[0].send(i).unwrap(); // offloads never fail either
+    /// }
+    /// assert_eq!(channel.len(), 20_000);
+    /// ```
+    pub fn unbounded(mut self) -> Builder<T> {
+        self.unbounded = true;
         self
     }
 
@@ -376,7 +415,9 @@ impl<T> Builder<T> {
     /// # Panics
     ///
     /// If `workers` is 0 (or was never set) or more than
-    /// [`MAX_WORKERS`](crate::MAX_WORKERS), or a capacity is 0.
+    /// [`MAX_WORKERS`](crate::MAX_WORKERS), or a capacity is 0, or both
+    /// [`unbounded`](Builder::unbounded) and
+    /// [`global_capacity`](Builder::global_capacity) were asked for.
     pub fn build(self) -> (DequeChannel<T>, Vec<Worker<T>>) {
         assert!(
             self.workers > 0,
@@ -391,13 +432,22 @@ impl<T> Builder<T> {
             self.local_capacity > 0,
             "deque_channel: `local_capacity` must be at least 1"
         );
-        let global_capacity = self.global_capacity.unwrap_or_else(|| {
-            MIN_DEFAULT_GLOBAL_CAPACITY.max(self.workers.saturating_mul(self.local_capacity))
-        });
-        assert!(
-            global_capacity > 0,
-            "deque_channel: `global_capacity` must be at least 1"
-        );
+        let global = if self.unbounded {
+            assert!(
+                self.global_capacity.is_none(),
+                "deque_channel: an unbounded channel has no `global_capacity`; ask for one or the other"
+            );
+            Global::Unbounded(SegQueue::new())
+        } else {
+            let global_capacity = self.global_capacity.unwrap_or_else(|| {
+                MIN_DEFAULT_GLOBAL_CAPACITY.max(self.workers.saturating_mul(self.local_capacity))
+            });
+            assert!(
+                global_capacity > 0,
+                "deque_channel: `global_capacity` must be at least 1"
+            );
+            Global::Bounded(ArrayQueue::new(global_capacity))
+        };
         let locals: Vec<beam_deque::Worker<T>> = (0..self.workers)
             .map(|_| beam_deque::Worker::new(self.local_capacity))
             .collect();
@@ -407,7 +457,7 @@ impl<T> Builder<T> {
                 .map(|l| CachePadded::new(l.stealer()))
                 .collect(),
             counters: (0..self.workers).map(|_| Arc::default()).collect(),
-            global: ArrayQueue::new(global_capacity),
+            global,
             sleep: Sleep::new(self.workers),
             outside: Outside::new(),
         });
@@ -431,6 +481,7 @@ impl<T> fmt::Debug for Builder<T> {
             .field("workers", &self.workers)
             .field("local_capacity", &self.local_capacity)
             .field("global_capacity", &self.global_capacity)
+            .field("unbounded", &self.unbounded)
             .finish()
     }
 }

@@ -4,9 +4,10 @@
 //! producers: each worker thread sends onto its own bounded deque
 //! ([`beam_deque`]) and receives from it first, so the common case touches
 //! no shared cache line at all. Overflow goes, in batches, to a shared
-//! bounded queue ([`vyukov_mpmc::ArrayQueue`]); idle workers take from that
-//! queue (up to 32 values per claim on it) and then steal about half of a
-//! random busy worker's oldest values.
+//! bounded queue ([`vyukov_mpmc::ArrayQueue`]; or, for an unbounded channel,
+//! [`seg_queue::SegQueue`]: [`Builder::unbounded`]); idle workers take from
+//! that queue (up to 32 values per claim on it) and then steal about half
+//! of a random busy worker's oldest values.
 //!
 //! ```text
 //!   worker 0          worker 1          worker N-1
@@ -75,7 +76,9 @@
 //!   sender preempted mid-push holds up the receiver of that slot), and a
 //!   worker preempted mid-steal makes other thieves pass its deque by (see
 //!   the `beam-deque` and `vyukov-mpmc` docs, "Progress").
-//! - Bounded with back-pressure: a send that finds its deque and the global
+//! - Bounded with back-pressure (by default; [`Builder::unbounded`] makes
+//!   the global queue unbounded, and no send is ever refused): a send that
+//!   finds its deque and the global
 //!   queue full returns [`Full`] (from outside: [`SendError::Full`]) with the
 //!   value, and every value sent before is still in the channel.
 //! - A value sent before the close, or by a worker at any time before the
@@ -94,13 +97,15 @@
 //! - Happens-before: a send happens before the receive that returns its
 //!   value (as in `std::sync::mpsc`), whichever path the value took.
 //!
-//! Dependencies: `beam-deque` and `vyukov-mpmc` (siblings), `crossbeam-utils`
-//! (`CachePadded`), `fastrand` (victim choice, seeded per worker).
+//! Dependencies: `beam-deque`, `vyukov-mpmc` and `seg-queue` (siblings),
+//! `crossbeam-utils` (`CachePadded`), `fastrand` (victim choice, seeded per
+//! worker).
 
 mod blocking;
 mod channel;
 mod errors;
 mod full;
+mod global;
 mod outside;
 mod sleep;
 mod stats;

@@ -170,8 +170,9 @@ impl<T> Worker<T> {
         let counters = self.counters();
         let half = (self.local.capacity() / 2).max(1);
         // Move no more than the global queue seems to have room for, so
-        // the rollback below stays the rare race it is.
-        let room = global.capacity().saturating_sub(global.len());
+        // the rollback below stays the rare race it is (unbounded: all the
+        // room there is, and no rollback).
+        let room = global.room();
         let batch_size = half.min(room);
         if batch_size == 0 {
             counters.full.add(1);

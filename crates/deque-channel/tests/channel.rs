@@ -366,3 +366,64 @@ fn large_values_from_the_global_queue_fit_on_a_small_stack() {
         .unwrap();
     assert_eq!(firsts, [0, 1, 2]);
 }
+
+#[test]
+fn unbounded_sends_are_never_refused_and_every_value_comes_out_once() {
+    let (channel, workers) = DequeChannel::builder()
+        .workers(2)
+        .local_capacity(4)
+        .unbounded()
+        .build();
+    let n = scaled(5_000, 300);
+    for i in 0..n {
+        channel.send(i).unwrap();
+        workers[0].send(n + i).unwrap();
+    }
+    assert!(channel.send_blocking(2 * n).is_ok(), "never waits for room");
+    assert_eq!(channel.len(), 2 * n + 1);
+    assert!(workers[0].stats().offloads > 0);
+    assert_eq!(workers[0].stats().full, 0);
+    let mut got: Vec<usize> = std::iter::from_fn(|| workers[1].recv()).collect();
+    got.extend(std::iter::from_fn(|| workers[0].recv()));
+    got.sort_unstable();
+    assert_eq!(got, (0..=2 * n).collect::<Vec<_>>());
+    assert!(
+        format!("{channel:?}").contains("global: unbounded"),
+        "{channel:?}"
+    );
+}
+
+#[test]
+#[should_panic(expected = "an unbounded channel has no `global_capacity`")]
+fn unbounded_with_a_global_capacity_panics() {
+    let _ = DequeChannel::<u8>::builder()
+        .workers(1)
+        .global_capacity(8)
+        .unbounded()
+        .build();
+}
+
+#[test]
+fn unbounded_recursive_job_ends_by_done() {
+    let (channel, workers) = DequeChannel::builder().workers(3).unbounded().build();
+    drop(channel);
+    workers[0].send(12u32).unwrap();
+    let leaves = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for w in workers {
+            let leaves = &leaves;
+            scope.spawn(move || {
+                while let Ok(n) = w.recv_blocking() {
+                    if n < 2 {
+                        leaves.fetch_add(1, SeqCst);
+                    } else {
+                        w.send(n - 1).unwrap();
+                        w.send(n - 2).unwrap();
+                    }
+                }
+            });
+        }
+    });
+    // fib(13) leaves in the call tree of fib(12).
+    assert_eq!(leaves.load(SeqCst), 233);
+}

@@ -209,6 +209,32 @@ fn outside_send_wakes_a_sleeping_worker() {
     });
 }
 
+/// The unbounded flavour: an outside send into the segmented global queue
+/// (its first push allocates and installs the first segment) races a lone
+/// worker going to sleep, then the channel closes: the worker gets the
+/// value, then learns it is done.
+#[test]
+fn unbounded_outside_send_wakes_a_sleeping_worker() {
+    check_bounded(2, 2, |order| {
+        let (channel, mut workers) = DequeChannel::builder().workers(1).unbounded().build();
+        let w = workers.pop().unwrap();
+        let producer = channel.clone();
+        let (got, sent) = run2(
+            order,
+            move || {
+                let first = w.recv_blocking();
+                (first, w)
+            },
+            move || producer.send(7),
+        );
+        sent.unwrap();
+        let (first, w) = got;
+        assert_eq!(first, Ok(7));
+        drop(channel);
+        assert!(w.recv_blocking().is_err());
+    });
+}
+
 /// Worker 0 fills its deque and offloads to the global queue while worker 1
 /// goes to sleep: worker 1 is woken (by a local push that saw it, or by the
 /// offload, which cannot miss it) and gets a value.

@@ -284,3 +284,51 @@ fn parked_workers_use_no_cpu() {
         );
     }
 }
+
+/// The unbounded flavour: 4 workers each send a burst far larger than their
+/// deques (every overflow goes to the segmented global queue, which never
+/// refuses), 2 outside producers send too, then everyone drains with
+/// `recv_blocking` until done. Every value exactly once; no send is ever
+/// refused.
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn unbounded_bursts_from_workers_and_outside_exactly_once() {
+    const WORKERS: usize = 4;
+    const OUTSIDE: usize = 2;
+    let per_sender = 250_000;
+    let total = (WORKERS + OUTSIDE) * per_sender;
+    let (channel, workers) = DequeChannel::builder()
+        .workers(WORKERS)
+        .local_capacity(32)
+        .unbounded()
+        .build();
+    let seen: Vec<AtomicBool> = (0..total).map(|_| AtomicBool::new(false)).collect();
+    thread::scope(|scope| {
+        for p in 0..OUTSIDE {
+            let channel = channel.clone();
+            scope.spawn(move || {
+                let base = (WORKERS + p) * per_sender;
+                for i in 0..per_sender {
+                    channel
+                        .send(base + i)
+                        .expect("an unbounded send is never refused");
+                }
+            });
+        }
+        drop(channel);
+        for w in workers {
+            let seen = &seen;
+            scope.spawn(move || {
+                let base = w.id() * per_sender;
+                for i in 0..per_sender {
+                    w.send(base + i)
+                        .expect("an unbounded send is never refused");
+                }
+                while let Ok(v) = w.recv_blocking() {
+                    assert!(!seen[v].swap(true, SeqCst), "{v} received twice");
+                }
+            });
+        }
+    });
+    assert!(seen.iter().all(|s| s.load(SeqCst)), "a value was lost");
+}

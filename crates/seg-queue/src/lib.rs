@@ -185,6 +185,8 @@ mod sync;
 
 pub use into_iter::IntoIter;
 pub use queue::{FIRST_SEGMENT_CAPACITY, MAX_SEGMENT_BYTES, MAX_SEGMENT_CAPACITY, SegQueue};
+/// The values taken by one [`SegQueue::pop_batch`] (vyukov-mpmc's type).
+pub use vyukov_mpmc::PopBatch;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

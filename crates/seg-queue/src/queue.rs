@@ -28,7 +28,7 @@ use core::panic::{RefUnwindSafe, UnwindSafe};
 use core::ptr;
 
 use crossbeam_utils::CachePadded;
-use vyukov_mpmc::Pop;
+use vyukov_mpmc::{Pop, PopBatch};
 
 use crate::hazard::{Guard, Hazards};
 use crate::pool::Pool;
@@ -386,6 +386,48 @@ impl<T> SegQueue<T> {
             }
             if !self.advance_head(&mut guard) {
                 return None;
+            }
+            retry_hint();
+        }
+    }
+
+    /// Pops up to `max` values at once, oldest first, with one claim on the
+    /// head segment where [`pop`](SegQueue::pop) needs one per value: for
+    /// consumers that move values on in bulk. A batch never spans two
+    /// segments, so it may hold fewer than `max` even when the queue holds
+    /// more; at most [`PopBatch::CAPACITY`] (32 values of up to 16 bytes).
+    /// Empty only if the queue is (as `pop` returning `None`); `max == 0`
+    /// takes nothing.
+    ///
+    /// The values are moved out of the queue before this returns: the
+    /// batch holds them, and values not taken drop with it.
+    ///
+    /// ```
+    /// let q = seg_queue::SegQueue::new();
+    /// for i in 0..5 {
+    ///     q.push(i);
+    /// }
+    /// assert_eq!(q.pop_batch(3).collect::<Vec<_>>(), [0, 1, 2]);
+    /// assert_eq!(q.pop_batch(3).collect::<Vec<_>>(), [3, 4]);
+    /// assert_eq!(q.pop_batch(3).len(), 0);
+    /// ```
+    pub fn pop_batch(&self, max: usize) -> PopBatch<T> {
+        if max == 0 {
+            return PopBatch::default();
+        }
+        let Some(mut guard) = self.hazards.protect(&self.head) else {
+            return PopBatch::default();
+        };
+        loop {
+            match guard.segment().queue.pop_batch(max) {
+                // Moved out of the segment already: the guard may go.
+                Pop::Item(batch) => return batch,
+                Pop::Empty => return PopBatch::default(),
+                // Closed, and every value in it taken: move on, as `pop`.
+                Pop::Drained => {}
+            }
+            if !self.advance_head(&mut guard) {
+                return PopBatch::default();
             }
             retry_hint();
         }

@@ -301,3 +301,35 @@ fn drop_while_segments_are_linked() {
         assert_eq!(drops.load(SeqCst), 4);
     });
 }
+
+/// `pop_batch` against a producer crossing segment boundaries: a batch
+/// takes the ready values of the head segment only, moves on from a
+/// drained one as `pop` does, and loses or repeats nothing; one consumer
+/// sees one producer's values in order.
+#[test]
+fn pop_batch_while_a_producer_crosses_segments() {
+    check(2, |order| {
+        let q = Arc::new(SegQueue::with_segment_capacity(2));
+        q.push(0);
+        let (taken, ()) = run2(
+            order,
+            with(&q, |q| {
+                let mut got: Vec<usize> = Vec::new();
+                for _ in 0..2 {
+                    got.extend(q.pop_batch(2));
+                }
+                got
+            }),
+            with(&q, |q| {
+                q.push(1);
+                q.push(2); // closes the first segment, links a second
+            }),
+        );
+        assert_increasing(&taken);
+        let mut got = taken;
+        got.extend(q.pop_batch(8));
+        got.extend(drain(&q));
+        assert_increasing(&got);
+        assert_exactly(got, 0..3);
+    });
+}

@@ -350,3 +350,31 @@ fn a_panicking_destructor_still_drops_every_other_value() {
         assert_eq!(drops.get(), 12, "bomb at {bomb_at}");
     }
 }
+
+#[test]
+fn pop_batch_takes_the_oldest_of_the_head_segment_in_order() {
+    let counter = drop_counter();
+    let q = SegQueue::with_segment_capacity(4);
+    for i in 0..10 {
+        q.push(Counted::new(i, &counter));
+    }
+    let mut taken = Vec::new();
+    loop {
+        let batch = q.pop_batch(3);
+        if batch.len() == 0 {
+            break;
+        }
+        assert!(batch.len() <= 3);
+        taken.extend(batch.map(|v| v.id));
+    }
+    assert_eq!(taken, (0..10).collect::<Vec<_>>());
+    assert!(q.is_empty());
+    assert_eq!(q.pop_batch(0).len(), 0);
+    // A batch dropped with values in it drops them once.
+    q.push(Counted::new(10, &counter));
+    q.push(Counted::new(11, &counter));
+    drop(q.pop_batch(5));
+    assert_eq!(drops(&counter), 12);
+    drop(q);
+    assert_eq!(drops(&counter), 12);
+}

@@ -178,24 +178,8 @@ impl<T> ArrayQueue<T> {
     /// assert_eq!(q.pop_batch(3).len(), 0);
     /// ```
     pub fn pop_batch(&self, max: usize) -> PopBatch<T> {
-        let mut batch = PopBatch::new();
-        let (mut position, count) = self.ring.claim_ready(max.min(PopBatch::<T>::CAPACITY));
-        if count == 0 {
-            if max > 0 {
-                if let Some(value) = self.pop() {
-                    batch.push(value);
-                }
-            }
-            return batch;
-        }
-        for _ in 0..count {
-            // `claim_ready` claimed `count` slots from `position` on for
-            // this call; each is taken once, stepping with `next`.
-            // SAFETY: so the claim on `position` is ours, used once.
-            batch.push(unsafe { self.ring.take_claimed(position) });
-            position = self.ring.next(position);
-        }
-        batch
+        // An empty ring gives an empty batch, as `pop` gives `None`.
+        self.ring.pop_batch(max).unwrap_or_default()
     }
 
     /// Pushes through an exclusive reference: no atomic read-modify-write,

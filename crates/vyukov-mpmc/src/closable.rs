@@ -5,6 +5,7 @@
 use core::fmt;
 use core::panic::{RefUnwindSafe, UnwindSafe};
 
+use crate::pop_batch::PopBatch;
 use crate::ring::{CLOSED, Ring};
 
 /// A bounded MPMC queue that can be *closed*: after the close no push ever
@@ -280,6 +281,35 @@ impl<T> ClosableQueue<T> {
     pub fn pop(&self) -> Pop<T> {
         match self.ring.pop() {
             Ok(value) => Pop::Item(value),
+            Err(tail) if tail & CLOSED != 0 => Pop::Drained,
+            Err(_) => Pop::Empty,
+        }
+    }
+
+    /// Pops up to `max` values at once, oldest first, with one claim on the
+    /// head: as [`ArrayQueue::pop_batch`](crate::ArrayQueue::pop_batch)
+    /// (at most [`PopBatch::CAPACITY`](crate::PopBatch::CAPACITY), the
+    /// values ready at the head), with [`pop`](ClosableQueue::pop)'s
+    /// answer when there are none: [`Pop::Item`] with a non-empty batch,
+    /// [`Pop::Empty`] or [`Pop::Drained`]. `max == 0` gives `Pop::Empty`.
+    ///
+    /// ```
+    /// use vyukov_mpmc::{ClosableQueue, Pop};
+    ///
+    /// let q = ClosableQueue::new(8);
+    /// for i in 0..5 {
+    ///     q.push(i).unwrap();
+    /// }
+    /// q.close();
+    /// let batch = q.pop_batch(3).item().unwrap();
+    /// assert_eq!(batch.collect::<Vec<_>>(), [0, 1, 2]);
+    /// assert_eq!(q.pop_batch(8).item().unwrap().len(), 2);
+    /// assert!(q.pop_batch(8).is_drained());
+    /// ```
+    pub fn pop_batch(&self, max: usize) -> Pop<PopBatch<T>> {
+        match self.ring.pop_batch(max) {
+            Ok(batch) if batch.len() > 0 => Pop::Item(batch),
+            Ok(_) => Pop::Empty,
             Err(tail) if tail & CLOSED != 0 => Pop::Drained,
             Err(_) => Pop::Empty,
         }

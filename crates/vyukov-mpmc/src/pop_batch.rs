@@ -137,6 +137,18 @@ impl<T> PopBatch<T> {
     }
 }
 
+/// An empty batch.
+///
+/// ```
+/// let mut none = vyukov_mpmc::PopBatch::<u8>::default();
+/// assert_eq!((none.len(), none.next()), (0, None));
+/// ```
+impl<T> Default for PopBatch<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T> Iterator for PopBatch<T> {
     type Item = T;
 

@@ -61,6 +61,7 @@ use core::ptr::{self, NonNull};
 use crossbeam_utils::CachePadded;
 
 use crate::backoff::Backoff;
+use crate::pop_batch::PopBatch;
 use crate::slot::Slot;
 use crate::sync::{AtomicIndex, Index, Ordering};
 
@@ -366,6 +367,30 @@ impl<T, const CLOSABLE: bool> Ring<T, CLOSABLE> {
                 head = self.head.load(Ordering::SeqCst);
             }
         }
+    }
+
+    /// Pops up to `max` values (at most `PopBatch::CAPACITY`) with one
+    /// claim: the run of ready values at `head`. When not even the oldest
+    /// is ready, this is one [`pop`](Ring::pop) (which waits for a producer
+    /// still writing the head slot), and `Err` carries its tail word if the
+    /// ring is empty. `max == 0` takes nothing (an empty batch).
+    pub(crate) fn pop_batch(&self, max: usize) -> Result<PopBatch<T>, Index> {
+        let mut batch = PopBatch::new();
+        let (mut position, count) = self.claim_ready(max.min(PopBatch::<T>::CAPACITY));
+        if count == 0 {
+            if max > 0 {
+                batch.push(self.pop()?);
+            }
+            return Ok(batch);
+        }
+        for _ in 0..count {
+            // `claim_ready` claimed `count` slots from `position` on for
+            // this call; each is taken once, stepping with `next`.
+            // SAFETY: so the claim on `position` is ours, used once.
+            batch.push(unsafe { self.take_claimed(position) });
+            position = self.next(position);
+        }
+        Ok(batch)
     }
 
     /// Claims up to `max` values with one compare-and-swap of `head`: the

@@ -390,3 +390,17 @@ fn push_or_close_racing_pops() {
         assert_eq!(accepted, popped);
     }
 }
+
+#[test]
+fn pop_batch_says_empty_then_drained_after_the_close() {
+    let q = ClosableQueue::new(4);
+    assert!(q.pop_batch(4).is_empty());
+    for i in 0..3 {
+        q.push(i).unwrap();
+    }
+    assert!(q.pop_batch(0).is_empty(), "max 0 takes nothing");
+    assert_eq!(q.pop_batch(2).item().unwrap().collect::<Vec<_>>(), [0, 1]);
+    q.close();
+    assert_eq!(q.pop_batch(9).item().unwrap().collect::<Vec<_>>(), [2]);
+    assert!(q.pop_batch(9).is_drained());
+}
