@@ -54,6 +54,13 @@
 //! (`src/queue.rs`), and checked by loom models, miri and release-mode stress
 //! tests (`cargo xtask verify` in the repository).
 //!
+//! # Memory ordering
+//!
+//! A `push` happens before the `pop`, steal or `drain_oldest` that returns
+//! its value, as in crossbeam-deque: whatever the pushing thread wrote
+//! before the push is visible to the thread that takes the value (values
+//! moved by a batch steal keep that edge for the thief that pops them).
+//!
 //! # Progress
 //!
 //! - The owner never waits for a thief. [`Worker::push`] and a LIFO

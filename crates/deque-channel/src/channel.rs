@@ -116,6 +116,16 @@ impl<T> DequeChannel<T> {
     /// # Panics
     ///
     /// If `workers` is 0.
+    ///
+    /// ```
+    /// use deque_channel::DequeChannel;
+    ///
+    /// let (channel, workers) = DequeChannel::new(3);
+    /// assert_eq!(workers.len(), 3);
+    /// assert_eq!(workers[2].id(), 2);
+    /// channel.send("job").unwrap();
+    /// assert_eq!(workers[0].recv(), Some("job"));
+    /// ```
     pub fn new(workers: usize) -> (DequeChannel<T>, Vec<Worker<T>>) {
         Self::builder().workers(workers).build()
     }
@@ -141,12 +151,25 @@ impl<T> DequeChannel<T> {
     }
 
     /// The number of workers.
+    ///
+    /// ```
+    /// let (channel, _workers) = deque_channel::DequeChannel::<u8>::new(2);
+    /// assert_eq!(channel.workers(), 2);
+    /// ```
     pub fn workers(&self) -> usize {
         self.shared.stealers.len()
     }
 
     /// Values in the channel: the global queue plus every worker's deque.
     /// Approximate while workers run, exact when they are quiescent.
+    ///
+    /// ```
+    /// let (channel, workers) = deque_channel::DequeChannel::new(2);
+    /// workers[0].send(1).unwrap();
+    /// channel.send(2).unwrap();
+    /// assert_eq!(channel.len(), 2);
+    /// assert!(!channel.is_empty());
+    /// ```
     pub fn len(&self) -> usize {
         self.shared.global.len() + self.shared.stealers.iter().map(|s| s.len()).sum::<usize>()
     }
@@ -164,6 +187,17 @@ impl<T> DequeChannel<T> {
     ///
     /// [`SendError::Full`] with the value when the global queue is full;
     /// [`SendError::Closed`] with the value when the channel is closed.
+    ///
+    /// ```
+    /// use deque_channel::{DequeChannel, SendError};
+    ///
+    /// let (channel, workers) = DequeChannel::builder().workers(1).global_capacity(1).build();
+    /// channel.send(1).unwrap();
+    /// assert_eq!(channel.send(2), Err(SendError::Full(2))); // the value comes back
+    /// assert_eq!(workers[0].recv(), Some(1));
+    /// channel.close();
+    /// assert_eq!(channel.send(3), Err(SendError::Closed(3)));
+    /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let shared = &*self.shared;
         let result = if shared.outside.enter() {
@@ -286,6 +320,13 @@ impl<T> DequeChannel<T> {
     }
 
     /// Whether the channel is closed (see [`close`](Self::close)).
+    ///
+    /// ```
+    /// let (channel, _workers) = deque_channel::DequeChannel::<u8>::new(1);
+    /// assert!(!channel.is_closed());
+    /// channel.close();
+    /// assert!(channel.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.shared.outside.is_closed()
     }
@@ -293,11 +334,32 @@ impl<T> DequeChannel<T> {
     /// Whether the channel is *done*: closed, nothing left, every live
     /// worker waiting in a blocking receive (see [`close`](Self::close)).
     /// Final once true.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use deque_channel::DequeChannel;
+    ///
+    /// let (channel, mut workers) = DequeChannel::new(1);
+    /// channel.send(1).unwrap();
+    /// let w = workers.pop().unwrap();
+    /// let receiver = thread::spawn(move || while w.recv_blocking().is_ok() {});
+    /// channel.close();
+    /// receiver.join().unwrap(); // the receive returned Err: done
+    /// assert!(channel.is_done());
+    /// ```
     pub fn is_done(&self) -> bool {
         self.shared.sleep.is_done()
     }
 
     /// A snapshot of every worker's counters, index = worker id.
+    ///
+    /// ```
+    /// let (channel, workers) = deque_channel::DequeChannel::new(2);
+    /// workers[0].send(1).unwrap();
+    /// assert_eq!(workers[1].recv(), Some(1)); // stolen from worker 0
+    /// let stats = channel.stats();
+    /// assert_eq!(stats[1].stolen, 1);
+    /// ```
     pub fn stats(&self) -> Vec<WorkerStats> {
         self.shared.counters.iter().map(|c| c.snapshot()).collect()
     }
@@ -350,6 +412,18 @@ impl<T> fmt::Debug for DequeChannel<T> {
 }
 
 /// Configures a [`DequeChannel`]; made by [`DequeChannel::builder`].
+///
+/// ```
+/// use deque_channel::DequeChannel;
+///
+/// let (channel, workers) = DequeChannel::<u64>::builder()
+///     .workers(2)
+///     .local_capacity(32) // rounded up to a power of two
+///     .global_capacity(100) // exact
+///     .build();
+/// assert_eq!(workers.len(), 2);
+/// assert!(channel.is_empty());
+/// ```
 pub struct Builder<T> {
     workers: usize,
     local_capacity: usize,
@@ -418,6 +492,11 @@ impl<T> Builder<T> {
     /// [`MAX_WORKERS`](crate::MAX_WORKERS), or a capacity is 0, or both
     /// [`unbounded`](Builder::unbounded) and
     /// [`global_capacity`](Builder::global_capacity) were asked for.
+    ///
+    /// ```
+    /// let (channel, workers) = deque_channel::DequeChannel::<char>::builder().workers(4).build();
+    /// assert_eq!((channel.workers(), workers.len()), (4, 4));
+    /// ```
     pub fn build(self) -> (DequeChannel<T>, Vec<Worker<T>>) {
         assert!(
             self.workers > 0,

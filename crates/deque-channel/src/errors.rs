@@ -33,6 +33,13 @@ pub enum SendError<T> {
 
 impl<T> SendError<T> {
     /// Returns the value that was not sent.
+    ///
+    /// ```
+    /// use deque_channel::SendError;
+    ///
+    /// assert_eq!(SendError::Full(7).into_inner(), 7);
+    /// assert_eq!(SendError::Closed("job").into_inner(), "job");
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             SendError::Full(value) | SendError::Closed(value) => value,
@@ -40,11 +47,20 @@ impl<T> SendError<T> {
     }
 
     /// Whether the global queue was full.
+    ///
+    /// ```
+    /// assert!(deque_channel::SendError::Full(1).is_full());
+    /// assert!(!deque_channel::SendError::Closed(1).is_full());
+    /// ```
     pub fn is_full(&self) -> bool {
         matches!(self, SendError::Full(_))
     }
 
     /// Whether the channel was closed.
+    ///
+    /// ```
+    /// assert!(deque_channel::SendError::Closed(1).is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         matches!(self, SendError::Closed(_))
     }

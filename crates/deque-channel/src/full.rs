@@ -28,6 +28,10 @@ pub struct Full<T>(pub T);
 
 impl<T> Full<T> {
     /// Returns the value that could not be sent.
+    ///
+    /// ```
+    /// assert_eq!(deque_channel::Full(3).into_inner(), 3);
+    /// ```
     pub fn into_inner(self) -> T {
         self.0
     }

@@ -17,6 +17,32 @@ use crossbeam_utils::CachePadded;
 /// `Send` but neither `Sync` nor `Clone`: exactly one thread uses a worker
 /// at a time. Values it sent stay receivable by the others (by stealing)
 /// after it is dropped.
+///
+/// ```
+/// use std::thread;
+/// use deque_channel::DequeChannel;
+///
+/// let (channel, workers) = DequeChannel::new(2);
+/// drop(channel); // no outside sender: the job ends when the workers run dry
+/// workers[0].send(10u32).unwrap();
+/// let handles: Vec<_> = workers
+///     .into_iter()
+///     .map(|w| {
+///         thread::spawn(move || {
+///             let mut sum = 0;
+///             while let Ok(n) = w.recv_blocking() {
+///                 sum += n;
+///                 if n > 0 {
+///                     w.send(n - 1).unwrap(); // consumers are producers too
+///                 }
+///             }
+///             sum
+///         })
+///     })
+///     .collect();
+/// let total: u32 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+/// assert_eq!(total, 55); // 10 + 9 + ... + 0
+/// ```
 pub struct Worker<T> {
     pub(crate) id: usize,
     pub(crate) local: beam_deque::Worker<T>,
@@ -53,17 +79,39 @@ impl<T> Worker<T> {
 
     /// This worker's id: `0..workers`, its index in the `Vec` the channel
     /// was built with.
+    ///
+    /// ```
+    /// let (_channel, workers) = deque_channel::DequeChannel::<u8>::new(3);
+    /// assert_eq!(workers.iter().map(|w| w.id()).collect::<Vec<_>>(), [0, 1, 2]);
+    /// ```
     pub fn id(&self) -> usize {
         self.id
     }
 
     /// The channel this worker belongs to.
+    ///
+    /// ```
+    /// let (channel, workers) = deque_channel::DequeChannel::new(1);
+    /// // An outside handle made from a worker counts as one (see `close`).
+    /// let outside = workers[0].channel().clone();
+    /// drop(channel);
+    /// outside.send(5).unwrap();
+    /// assert_eq!(workers[0].recv(), Some(5));
+    /// ```
     pub fn channel(&self) -> &DequeChannel<T> {
         &self.channel
     }
 
     /// A snapshot of this worker's counters, exact (unlike
     /// [`DequeChannel::stats`] while this worker runs).
+    ///
+    /// ```
+    /// let (_channel, workers) = deque_channel::DequeChannel::new(1);
+    /// workers[0].send('x').unwrap();
+    /// assert_eq!(workers[0].recv(), Some('x'));
+    /// let stats = workers[0].stats();
+    /// assert_eq!((stats.sent_local, stats.recv_local), (1, 1));
+    /// ```
     pub fn stats(&self) -> WorkerStats {
         self.publish_local_counts();
         self.counters().snapshot()

@@ -145,6 +145,13 @@
 //! threads than inline hazard slots at full speed) are left to the stress
 //! tests and ThreadSanitizer.
 //!
+//! # Memory ordering
+//!
+//! A `push` happens before the `pop` or `pop_batch` that returns its value
+//! (and before the owned iterator yields it), as in crossbeam-queue:
+//! whatever the producer wrote before the push is visible to the consumer
+//! that takes the value.
+//!
 //! # Progress
 //!
 //! Segment changes never wait: a producer that finds the tail segment

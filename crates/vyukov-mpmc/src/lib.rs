@@ -66,6 +66,13 @@
 //! (`src/ring.rs`) narrates every step and what each atomic ordering pairs
 //! with; loom models, miri and stress tests check it.
 //!
+//! # Memory ordering
+//!
+//! A `push` (or `force_push`) happens before the `pop`, `pop_batch` or
+//! owned iteration that returns its value, as in crossbeam-queue: whatever
+//! the producer wrote before the push is visible to the consumer that takes
+//! the value.
+//!
 //! # Progress
 //!
 //! The queue is **not lock-free in the strict sense**. A producer that is
