@@ -209,12 +209,17 @@ fn msrv(workspace: &Workspace) -> Plan {
     Plan::one(test).after(vec![install])
 }
 
-/// `cargo package` for every library crate (which also builds each from
-/// its `.crate`, siblings taken from the packages just made), then each
-/// packaged crate's tests built from the unpacked package, with its
-/// siblings patched to their packages too: what a user who downloads the
-/// crate, or a distribution that runs its tests, gets. Then the lock file a
-/// user's crate gets (`cargo xtask consumer-lockfile`): no loom, no peer.
+/// `cargo package` for every library crate, each `.crate` unpacked, then
+/// each packaged crate's library and tests built from its unpacked
+/// sources, with its siblings patched to their unpacked packages too: what
+/// a user who downloads the crate, or a distribution that runs its tests,
+/// gets. Then the lock file a user's crate gets (`cargo xtask
+/// consumer-lockfile`): no loom, no peer.
+///
+/// `--no-verify`, and the build done here instead: cargo's own
+/// verification builds the siblings from a local registry that it extracts
+/// into `$CARGO_HOME/registry/src` once per name and version, so a second
+/// run with changed sources but the same version builds the stale copy.
 ///
 /// The packages go to a directory outside the workspace (under the system's
 /// temporary directory), so that cargo does not take the unpacked crates
@@ -225,11 +230,31 @@ fn package(workspace: &Workspace) -> Plan {
         Err(why) => return Plan::checks(vec![Check::named("version", Err(why))]),
     };
     let out = std::env::temp_dir().join("beam-family-package");
-    let packaged = |name: &str| out.join("package").join(format!("{name}-{version}"));
+    let unpacked_dir = out.join("unpacked");
+    let packaged = |name: &str| unpacked_dir.join(format!("{name}-{version}"));
     let make = Invocation::cargo()
-        .args(["package", "--allow-dirty", "--target-dir"])
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
         .args([out.to_string_lossy()])
         .args(each_library(workspace));
+    // A fresh directory each run: no file left over from an older package.
+    let clear = Invocation::new("rm").args([
+        "-rf".to_owned(),
+        unpacked_dir.to_string_lossy().into_owned(),
+    ]);
+    let create = Invocation::new("mkdir")
+        .args(["-p".to_owned(), unpacked_dir.to_string_lossy().into_owned()]);
+    let mut setup = vec![make, clear, create];
+    for krate in &workspace.crates {
+        let file = out
+            .join("package")
+            .join(format!("{}-{version}.crate", krate.name));
+        setup.push(Invocation::new("tar").args([
+            "-xzf".to_owned(),
+            file.to_string_lossy().into_owned(),
+            "-C".to_owned(),
+            unpacked_dir.to_string_lossy().into_owned(),
+        ]));
+    }
     let test_target_dir = workspace.absolute_target_dir().join("package-tests");
     let checks = workspace
         .crates
@@ -262,7 +287,7 @@ fn package(workspace: &Workspace) -> Plan {
             Ok(Invocation::cargo().args(["xtask", "consumer-lockfile"])),
         )])
         .collect();
-    Plan::checks(checks).after(vec![make])
+    Plan::checks(checks).after(setup)
 }
 
 /// `cargo test --test <test>` for each crate that has `tests/<test>.rs`,
