@@ -19,10 +19,12 @@
 //!   waits until they are received, pauses 1 ms, repeats; four receivers on
 //!   blocking receives (values per second of burst). CPU time per value:
 //!   `examples/bursts.rs`.
-//! - `tree_search/2`: the `tree_search` example's unbalanced tree to
-//!   completion on two workers: ours (`recv_blocking`, ends by "done")
-//!   against rayon's `scope` (one spawn per node) and crossbeam-channel (an
-//!   outstanding counter and a spin loop).
+//! - `tree_search/T1-2`, `tree_search/T3-2`: the `tree_search` example's
+//!   UTS sample trees T1 and T3 (about 4.1 million nodes each, counts
+//!   checked against the published ones every iteration) to completion on
+//!   two workers: ours (`recv_blocking`, ends by "done") against rayon's
+//!   `scope` (one spawn per node) and crossbeam-channel (an outstanding
+//!   counter and a spin loop).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -239,40 +241,40 @@ fn burst_throughput(c: &mut Criterion) {
     group.finish();
 }
 
-/// The example's tree search to completion, on two workers.
+/// The example's UTS searches to completion, on two workers.
 #[path = "../../crates/deque-channel/examples/tree_search/tree.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod tree;
+#[path = "../../crates/deque-channel/examples/tree_search/uts.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod uts;
 
 fn tree_search(c: &mut Criterion) {
-    use tree::{
-        Params, count_sequential, crossbeam_ports, search_blocking, search_rayon, search_spinning,
-    };
-    let p = Params {
-        workers: 2,
-        root_children: 1_000,
-        m: 4,
-        q: 0.249,
-        seed: 7,
-        work: 32,
-    };
-    let nodes = count_sequential(&p);
+    use tree::{crossbeam_ports, search_blocking, search_rayon, search_spinning, total};
+    const WORKERS: usize = 2;
     let mut group = c.benchmark_group("deque_channel/tree_search");
-    group.sample_size(20);
-    group.throughput(Throughput::Elements(nodes));
-    let param = p.workers;
-    group.bench_function(BenchmarkId::new("deque-channel", param), |b| {
-        b.iter(|| assert_eq!(search_blocking(&p).0.iter().sum::<u64>(), nodes))
-    });
-    group.bench_function(BenchmarkId::new("rayon", param), |b| {
-        b.iter(|| assert_eq!(search_rayon(&p), nodes))
-    });
-    group.bench_function(BenchmarkId::new("crossbeam-channel", param), |b| {
-        b.iter(|| {
-            let ports = crossbeam_ports(p.workers);
-            assert_eq!(search_spinning(&p, ports).iter().sum::<u64>(), nodes)
-        })
-    });
+    // A whole sample tree takes 0.2-0.6 s: the fewest samples criterion takes.
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for name in ["T1", "T3"] {
+        let sample = uts::sample(name).expect("a sample tree");
+        let (tree, expected) = (&sample.tree, sample.expected);
+        group.throughput(Throughput::Elements(expected.nodes));
+        let param = format!("{name}-{WORKERS}");
+        group.bench_function(BenchmarkId::new("deque-channel", &param), |b| {
+            b.iter(|| assert_eq!(total(&search_blocking(tree, WORKERS).0), expected))
+        });
+        group.bench_function(BenchmarkId::new("rayon", &param), |b| {
+            b.iter(|| assert_eq!(total(&search_rayon(tree, WORKERS)), expected))
+        });
+        group.bench_function(BenchmarkId::new("crossbeam-channel", &param), |b| {
+            b.iter(|| {
+                let ports = crossbeam_ports(WORKERS);
+                assert_eq!(total(&search_spinning(tree, ports)), expected)
+            })
+        });
+    }
     group.finish();
 }
 

@@ -332,3 +332,16 @@ fn unbounded_bursts_from_workers_and_outside_exactly_once() {
     });
     assert!(seen.iter().all(|s| s.load(SeqCst)), "a value was lost");
 }
+
+#[path = "../examples/tree_search/uts.rs"]
+#[allow(dead_code)]
+mod uts;
+
+/// The UTS generator against a published size: T1 (4,130,071 nodes) by
+/// the single-threaded walk, in release (about a second).
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn uts_t1_has_its_published_size() {
+    let t1 = uts::sample("T1").unwrap();
+    assert_eq!(t1.tree.walk(), t1.expected);
+}

@@ -1,74 +1,81 @@
-//! Unbalanced tree search on the work-stealing channel.
+//! The Unbalanced Tree Search benchmark (UTS) on the work-stealing channel.
 //!
-//! A binomial tree in the style of the UTS benchmark: the root has `--root`
-//! children; every other node has `--m` children with probability `--q`,
-//! else none, decided by a splittable hash of the node. The tree is
-//! deterministic and very uneven: some subtrees die at once, others run
-//! deep. Workers receive a node, do `--work` rounds of hashing on it, and
-//! send its children.
-//!
-//! The search on deque-channel is the way a user writes it: each worker
-//! loops on `recv_blocking` and the job ends when the channel is *done*
-//! (closed, empty, every worker waiting): no counter of outstanding work,
-//! no spinning, no idle heuristic. The node count is checked against a
-//! single-threaded walk, and the same search runs on three peers: rayon
-//! (`scope`, one spawn per node), crossbeam-channel (an outstanding-work
-//! counter and a spin loop, as its users must write it), and deque-channel
-//! driven that same spinning way (what the blocking receive replaced).
+//! UTS (Olivier et al., LCPC 2006) counts the nodes of an implicit tree
+//! whose every node's child count comes from a SHA-1 random stream
+//! (`uts.rs`): every implementation walks the same tree, so the counts can
+//! be checked against the published sample trees (T1 to T5, about 4
+//! million nodes each; T3, binomial and 1572 deep, is the hard one for
+//! stealing). The search on deque-channel is the way a user writes it:
+//! each worker loops on `recv_blocking`, and the job ends when the channel
+//! is *done* (closed, empty, every worker waiting): no counter of
+//! outstanding work, no spinning. The same search runs single-threaded,
+//! on rayon (`scope`, one spawn per node, as a rayon user writes UTS), on
+//! crossbeam-channel (an outstanding-work counter and a spin loop, as its
+//! users must write it), and on deque-channel driven that same spinning way.
 //!
 //! ```text
-//! cargo run --release -p deque-channel --example tree_search -- --workers 4 --root 20000
+//! cargo run --release -p deque-channel --example tree_search -- [--tree T3] [--workers N] [--large]
 //! ```
+//!
+//! `--tree` names a sample tree (T1 to T5; T1L, T2L, T3L, about 100
+//! million nodes, need `--large`); `--workers` defaults to every core. Any
+//! count that differs from the published one is an error (exit status 1).
 
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use deque_channel::DequeChannel;
-
 mod tree;
-use tree::{
-    Params, Spinning, count_sequential, crossbeam_ports, search_blocking, search_rayon,
-    search_spinning,
-};
+mod uts;
 
-fn parse_args() -> Result<Params, String> {
-    let mut p = Params {
-        workers: thread::available_parallelism().map_or(2, |n| n.get()),
-        root_children: 10_000,
-        m: 4,
-        q: 0.249,
-        seed: 7,
-        work: 32,
-    };
+use tree::{
+    crossbeam_ports, search_blocking, search_rayon, search_spinning, spinning_ports, total,
+};
+use uts::{Counts, SAMPLES, Sample, sample};
+
+/// The command line.
+struct Args {
+    sample: &'static Sample,
+    workers: usize,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut name = String::from("T3");
+    let mut workers = thread::available_parallelism().map_or(2, |n| n.get());
+    let mut large = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(String::new());
-        }
-        let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        let bad = || format!("bad value for {flag}: {value}");
         match flag.as_str() {
-            "--workers" => p.workers = value.parse().map_err(|_| bad())?,
-            "--root" => p.root_children = value.parse().map_err(|_| bad())?,
-            "--m" => p.m = value.parse().map_err(|_| bad())?,
-            "--q" => p.q = value.parse().map_err(|_| bad())?,
-            "--seed" => p.seed = value.parse().map_err(|_| bad())?,
-            "--work" => p.work = value.parse().map_err(|_| bad())?,
+            "--help" | "-h" => return Err(String::new()),
+            "--large" => large = true,
+            "--tree" | "--workers" => {
+                let value = args.next().ok_or(format!("{flag} needs a value"))?;
+                if flag == "--tree" {
+                    name = value;
+                } else {
+                    workers = value
+                        .parse()
+                        .map_err(|_| format!("bad value for --workers: {value}"))?;
+                }
+            }
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
-    if p.workers == 0 {
+    let names: Vec<&str> = SAMPLES.iter().map(|s| s.name).collect();
+    let sample = sample(&name).ok_or(format!(
+        "no sample tree {name}; the trees: {}",
+        names.join(", ")
+    ))?;
+    if sample.large && !large {
+        return Err(format!(
+            "{} has about 100 million nodes: add --large",
+            sample.name
+        ));
+    }
+    if workers == 0 {
         return Err("--workers must be at least 1".into());
     }
-    if f64::from(p.m) * p.q >= 1.0 {
-        return Err("--m times --q must be below 1, or the tree is infinite".into());
-    }
-    Ok(p)
-}
-
-fn rate(nodes: u64, took: Duration) -> f64 {
-    nodes as f64 / took.as_secs_f64() / 1e6
+    Ok(Args { sample, workers })
 }
 
 fn percent(part: u64, whole: u64) -> f64 {
@@ -80,34 +87,37 @@ fn percent(part: u64, whole: u64) -> f64 {
 }
 
 fn main() -> ExitCode {
-    let p = match parse_args() {
-        Ok(p) => p,
+    let Args { sample, workers } = match parse_args() {
+        Ok(args) => args,
         Err(why) => {
             if !why.is_empty() {
                 eprintln!("error: {why}");
             }
-            eprintln!(
-                "usage: tree_search [--workers N] [--root N] [--m N] [--q P] [--seed N] [--work N]"
-            );
+            eprintln!("usage: tree_search [--tree T1..T5|T1L|T2L|T3L] [--workers N] [--large]");
             return ExitCode::from(2);
         }
     };
+    let tree = &sample.tree;
     println!(
-        "tree_search: binomial tree (root {} children, m = {}, q = {}, seed {}), {} rounds of hashing per node, {} workers",
-        p.root_children, p.m, p.q, p.seed, p.work, p.workers
+        "tree_search: UTS sample tree {} ({}), {workers} workers; published: {} nodes, {} leaves, depth {}",
+        sample.name,
+        sample.flags,
+        sample.expected.nodes,
+        sample.expected.leaves,
+        sample.expected.depth
     );
 
     let start = Instant::now();
-    let expected = count_sequential(&p);
-    let sequential = start.elapsed();
-    report("single thread", expected, sequential);
+    let single = tree.walk();
+    let one_thread = start.elapsed();
+    let mut runs = vec![report("single thread", single, one_thread, one_thread)];
 
     let start = Instant::now();
-    let (shares, stats) = search_blocking(&p);
+    let (parts, stats) = search_blocking(tree, workers);
     let ours = start.elapsed();
-    let total: u64 = shares.iter().sum();
-    report("deque-channel", total, ours);
-    for (id, (nodes, s)) in shares.iter().zip(&stats).enumerate() {
+    let ours_total = total(&parts);
+    runs.push(report("deque-channel", ours_total, ours, one_thread));
+    for (id, (part, s)) in parts.iter().zip(&stats).enumerate() {
         let received = s.recv_local + s.recv_global + s.recv_stolen;
         // Values a batch from the global queue or a batch steal moved into
         // this worker's deque are popped later as local ones: count them
@@ -117,7 +127,7 @@ fn main() -> ExitCode {
         let own = received - global - stolen;
         println!(
             "  worker {id}: {:>5.1}% of nodes; received {:>5.1}% from its own sends, {:>5.1}% from the global queue, {:>5.1}% stolen; {} offloads, {} parks, {} wake-ups received, {} given",
-            percent(*nodes, total),
+            percent(part.nodes, ours_total.nodes),
             percent(own, received),
             percent(global, received),
             percent(stolen, received),
@@ -129,57 +139,84 @@ fn main() -> ExitCode {
     }
 
     let start = Instant::now();
-    let rayon_total = search_rayon(&p);
+    let rayon_parts = search_rayon(tree, workers);
     let rayon = start.elapsed();
-    report("rayon scope", rayon_total, rayon);
-
-    let ports = crossbeam_ports(p.workers);
-    let start = Instant::now();
-    let crossbeam_total: u64 = search_spinning(&p, ports).iter().sum();
-    let crossbeam = start.elapsed();
-    report("crossbeam-channel", crossbeam_total, crossbeam);
-
-    let (_channel, workers) = DequeChannel::builder()
-        .workers(p.workers)
-        .global_capacity(1 << 16)
-        .build();
-    let ports: Vec<Spinning> = workers
-        .into_iter()
-        .map(|worker| Spinning {
-            worker,
-            spill: Vec::new(),
-        })
+    runs.push(report(
+        "rayon scope",
+        total(&rayon_parts),
+        rayon,
+        one_thread,
+    ));
+    let shares: Vec<String> = rayon_parts
+        .iter()
+        .map(|p| format!("{:.1}%", percent(p.nodes, single.nodes)))
         .collect();
+    println!("  shares by pool thread: {}", shares.join(", "));
+
     let start = Instant::now();
-    let spinning_total: u64 = search_spinning(&p, ports).iter().sum();
+    let crossbeam_total = total(&search_spinning(tree, crossbeam_ports(workers)));
+    let crossbeam = start.elapsed();
+    runs.push(report(
+        "crossbeam-channel",
+        crossbeam_total,
+        crossbeam,
+        one_thread,
+    ));
+
+    let start = Instant::now();
+    let spinning_total = total(&search_spinning(tree, spinning_ports(workers)));
     let spinning = start.elapsed();
-    report("deque-channel spin", spinning_total, spinning);
+    runs.push(report(
+        "deque-channel spin",
+        spinning_total,
+        spinning,
+        one_thread,
+    ));
 
     println!(
         "deque-channel (recv_blocking, ends by done): {:.2}x the single thread, {:.2}x rayon scope, {:.2}x crossbeam-channel, {:.2}x its own spinning version",
-        sequential.as_secs_f64() / ours.as_secs_f64(),
+        one_thread.as_secs_f64() / ours.as_secs_f64(),
         rayon.as_secs_f64() / ours.as_secs_f64(),
         crossbeam.as_secs_f64() / ours.as_secs_f64(),
         spinning.as_secs_f64() / ours.as_secs_f64(),
     );
 
-    let counts = [total, rayon_total, crossbeam_total, spinning_total];
-    if counts.iter().any(|&c| c != expected) {
+    let wrong: Vec<String> = runs
+        .iter()
+        .filter(|(_, counts)| *counts != sample.expected)
+        .map(|(name, counts)| format!("{name}: {counts:?}"))
+        .collect();
+    if !wrong.is_empty() {
         eprintln!(
-            "MISMATCH: expected {expected} nodes; deque-channel {total}, rayon {rayon_total}, crossbeam {crossbeam_total}, spinning {spinning_total}"
+            "MISMATCH with the published {:?}: {}",
+            sample.expected,
+            wrong.join("; ")
         );
         return ExitCode::FAILURE;
     }
-    println!("node counts match the single-threaded walk: OK");
+    println!(
+        "every search found the published {} nodes, {} leaves, depth {}: OK",
+        sample.expected.nodes, sample.expected.leaves, sample.expected.depth
+    );
     ExitCode::SUCCESS
 }
 
-/// One line of results.
-fn report(name: &str, nodes: u64, took: Duration) {
+/// Prints one line of results; gives back the name and counts to check.
+fn report(
+    name: &'static str,
+    counts: Counts,
+    took: Duration,
+    one_thread: Duration,
+) -> (&'static str, Counts) {
     println!(
-        "{:<20}{nodes:>10} nodes in {:>8.1} ms  ({:.2} Mnodes/s)",
+        "{:<20}{:>10} nodes {:>10} leaves depth {:>5} in {:>8.1} ms  ({:>6.2} Mnodes/s, {:.2}x one thread)",
         format!("{name}:"),
+        counts.nodes,
+        counts.leaves,
+        counts.depth,
         took.as_secs_f64() * 1e3,
-        rate(nodes, took)
+        counts.nodes as f64 / took.as_secs_f64() / 1e6,
+        one_thread.as_secs_f64() / took.as_secs_f64(),
     );
+    (name, counts)
 }

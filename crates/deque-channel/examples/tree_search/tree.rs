@@ -1,7 +1,8 @@
-//! The tree and the searches of the `tree_search` example, also run by the
-//! criterion benchmark (`benches/benches/deque_channel.rs` includes this
-//! file): the tree's generator, the single-threaded walk, the search on
-//! deque-channel with `recv_blocking`, and the peers' searches.
+//! The searches of the `tree_search` example, also run by the criterion
+//! benchmark (`benches/benches/deque_channel.rs` includes this file and
+//! `uts.rs`): the search on deque-channel with `recv_blocking`, and the
+//! peers' searches. Each counts nodes, leaves and the greatest depth, per
+//! worker.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::thread;
@@ -9,115 +10,44 @@ use std::thread;
 use crossbeam_utils::CachePadded;
 use deque_channel::{DequeChannel, Full, WorkerStats};
 
-/// The knobs, from the command line.
-#[derive(Debug, Clone, Copy)]
-pub struct Params {
-    pub workers: usize,
-    pub root_children: u32,
-    pub m: u32,
-    pub q: f64,
-    pub seed: u64,
-    pub work: u32,
-}
-
-/// One tree node: its hash state and depth.
-#[derive(Debug, Clone, Copy)]
-pub struct Node {
-    state: u64,
-    depth: u32,
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-impl Params {
-    pub fn root(&self) -> Node {
-        Node {
-            state: splitmix(self.seed),
-            depth: 0,
-        }
-    }
-
-    pub fn children(&self, node: Node) -> u32 {
-        if node.depth == 0 {
-            return self.root_children;
-        }
-        let unit = (node.state >> 11) as f64 / (1u64 << 53) as f64;
-        if unit < self.q { self.m } else { 0 }
-    }
-
-    pub fn child(&self, node: Node, index: u32) -> Node {
-        Node {
-            state: splitmix(node.state ^ u64::from(index + 1).wrapping_mul(0xD6E8_FEB8_6659_FD93)),
-            depth: node.depth + 1,
-        }
-    }
-
-    /// The per-node work: `work` rounds of hashing, kept from being
-    /// optimised away.
-    pub fn visit(&self, node: Node) {
-        let mut x = node.state;
-        for _ in 0..self.work {
-            x = splitmix(x);
-        }
-        std::hint::black_box(x);
-    }
-}
-
-/// The single-threaded reference walk.
-pub fn count_sequential(p: &Params) -> u64 {
-    let mut stack = vec![p.root()];
-    let mut count = 0;
-    while let Some(node) = stack.pop() {
-        p.visit(node);
-        count += 1;
-        for i in 0..p.children(node) {
-            stack.push(p.child(node, i));
-        }
-    }
-    count
-}
+use crate::uts::{Counts, Node, Uts};
 
 /// The search on deque-channel as a user writes it: `recv_blocking` until
-/// the channel is done. Returns each worker's node count and counters.
+/// the channel is done. Returns each worker's counts and counters.
 ///
 /// A send that finds the channel full (deque and global queue) hands the
 /// node back; the worker then walks that subtree itself, depth first, so
 /// no node is ever held while it blocks.
-pub fn search_blocking(p: &Params) -> (Vec<u64>, Vec<WorkerStats>) {
+pub fn search_blocking(tree: &Uts, workers: usize) -> (Vec<Counts>, Vec<WorkerStats>) {
     // The outside handle is dropped at once: only the workers' sends
     // remain, and the channel is done when they have all run dry.
     let (_, workers) = DequeChannel::builder()
-        .workers(p.workers)
+        .workers(workers)
         .global_capacity(1 << 16)
         .build();
     workers[0]
-        .send(p.root())
+        .send(tree.root())
         .expect("an empty channel has room");
     thread::scope(|scope| {
         let handles: Vec<_> = workers
             .into_iter()
             .map(|w| {
                 scope.spawn(move || {
-                    let mut visited = 0u64;
+                    let mut counts = Counts::default();
                     let mut inline = Vec::new();
                     while let Ok(node) = w.recv_blocking() {
                         inline.push(node);
                         while let Some(node) = inline.pop() {
-                            p.visit(node);
-                            visited += 1;
-                            for i in 0..p.children(node) {
-                                if let Err(Full(child)) = w.send(p.child(node, i)) {
+                            let children = tree.children(&node);
+                            counts.add(&node, children);
+                            for i in 0..children {
+                                if let Err(Full(child)) = w.send(tree.child(&node, i)) {
                                     inline.push(child);
                                 }
                             }
                         }
                     }
-                    (visited, w.stats())
+                    (counts, w.stats())
                 })
             })
             .collect();
@@ -125,31 +55,51 @@ pub fn search_blocking(p: &Params) -> (Vec<u64>, Vec<WorkerStats>) {
     })
 }
 
+/// One pool thread's counts, on its own cache line.
+#[derive(Default)]
+struct AtomicCounts {
+    nodes: AtomicU64,
+    leaves: AtomicU64,
+    depth: AtomicU64,
+}
+
 /// The search on rayon as a rayon user writes it: a scope, one spawn per
-/// node. Counts per pool thread, each on its own cache line.
-pub fn search_rayon(p: &Params) -> u64 {
+/// node. Counts per pool thread.
+pub fn search_rayon(tree: &Uts, workers: usize) -> Vec<Counts> {
     fn walk<'s>(
         s: &rayon::Scope<'s>,
-        p: &'s Params,
+        tree: &'s Uts,
         node: Node,
-        counts: &'s [CachePadded<AtomicU64>],
+        counts: &'s [CachePadded<AtomicCounts>],
     ) {
-        p.visit(node);
-        let me = rayon::current_thread_index().unwrap_or(0);
-        counts[me].fetch_add(1, Ordering::Relaxed);
-        for i in 0..p.children(node) {
-            let child = p.child(node, i);
-            s.spawn(move |s| walk(s, p, child, counts));
+        let children = tree.children(&node);
+        let mine = &counts[rayon::current_thread_index().unwrap_or(0)];
+        // Relaxed: each thread adds to its own; the scope's end publishes.
+        mine.nodes.fetch_add(1, Ordering::Relaxed);
+        mine.leaves
+            .fetch_add(u64::from(children == 0), Ordering::Relaxed);
+        mine.depth
+            .fetch_max(u64::from(node.height), Ordering::Relaxed);
+        for i in 0..children {
+            let child = tree.child(&node, i);
+            s.spawn(move |s| walk(s, tree, child, counts));
         }
     }
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(p.workers)
+        .num_threads(workers)
         .build()
         .expect("a rayon pool");
-    let counts: Vec<CachePadded<AtomicU64>> =
-        (0..p.workers).map(|_| CachePadded::default()).collect();
-    pool.scope(|s| walk(s, p, p.root(), &counts));
-    counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    let counts: Vec<CachePadded<AtomicCounts>> =
+        (0..workers).map(|_| CachePadded::default()).collect();
+    pool.scope(|s| walk(s, tree, tree.root(), &counts));
+    counts
+        .iter()
+        .map(|c| Counts {
+            nodes: c.nodes.load(Ordering::Relaxed),
+            leaves: c.leaves.load(Ordering::Relaxed),
+            depth: c.depth.load(Ordering::Relaxed) as u32,
+        })
+        .collect()
 }
 
 /// What a worker thread needs from a channel, for the spinning searches.
@@ -163,30 +113,31 @@ pub trait Port: Send {
 /// visited. Increments are made before the children are sent; a worker's
 /// decrements are batched and flushed whenever it runs dry. So
 /// `outstanding` never falls below the true number, and reads 0 only when
-/// the search is done. Returns the node count of each worker.
-pub fn search_spinning<P: Port>(p: &Params, ports: Vec<P>) -> Vec<u64> {
+/// the search is done. Returns the counts of each worker.
+pub fn search_spinning<P: Port>(tree: &Uts, ports: Vec<P>) -> Vec<Counts> {
     let outstanding = AtomicI64::new(1);
     let mut ports = ports;
-    ports[0].send(p.root());
+    ports[0].send(tree.root());
     thread::scope(|scope| {
         let handles: Vec<_> = ports
             .into_iter()
             .map(|mut port| {
                 let outstanding = &outstanding;
                 scope.spawn(move || {
-                    let mut visited = 0u64;
+                    let mut counts = Counts::default();
                     let mut unflushed = 0i64;
                     loop {
                         match port.recv() {
                             Some(node) => {
-                                p.visit(node);
-                                visited += 1;
+                                let children = tree.children(&node);
+                                counts.add(&node, children);
                                 unflushed += 1;
-                                let kids = p.children(node);
-                                if kids > 0 {
-                                    outstanding.fetch_add(i64::from(kids), Ordering::Relaxed);
-                                    for i in 0..kids {
-                                        port.send(p.child(node, i));
+                                if children > 0 {
+                                    // Relaxed: a count only; the channel
+                                    // carries the nodes themselves.
+                                    outstanding.fetch_add(i64::from(children), Ordering::Relaxed);
+                                    for i in 0..children {
+                                        port.send(tree.child(&node, i));
                                     }
                                 }
                             }
@@ -196,7 +147,7 @@ pub fn search_spinning<P: Port>(p: &Params, ports: Vec<P>) -> Vec<u64> {
                                     unflushed = 0;
                                 }
                                 if outstanding.load(Ordering::Relaxed) == 0 {
-                                    return visited;
+                                    return counts;
                                 }
                                 std::hint::spin_loop();
                             }
@@ -228,6 +179,21 @@ impl Port for Spinning {
     }
 }
 
+/// One spinning port per worker on a fresh deque-channel.
+pub fn spinning_ports(workers: usize) -> Vec<Spinning> {
+    let (_channel, workers) = DequeChannel::builder()
+        .workers(workers)
+        .global_capacity(1 << 16)
+        .build();
+    workers
+        .into_iter()
+        .map(|worker| Spinning {
+            worker,
+            spill: Vec::new(),
+        })
+        .collect()
+}
+
 /// crossbeam-channel, unbounded, shared by all workers.
 pub struct Crossbeam {
     pub tx: crossbeam_channel::Sender<Node>,
@@ -252,4 +218,9 @@ impl Port for Crossbeam {
     fn recv(&mut self) -> Option<Node> {
         self.rx.try_recv().ok()
     }
+}
+
+/// The counts of a whole search, from each worker's.
+pub fn total(parts: &[Counts]) -> Counts {
+    parts.iter().fold(Counts::default(), |a, &b| a.merge(b))
 }
