@@ -12,10 +12,10 @@
 //! alone builds in 2.2 s from nothing; `serde_json` and what it pulls in
 //! (serde, itoa, ryu, memchr) take 3.4 s on their own, more than doubling
 //! that, and would be a dependency outside the project's list. The reader
-//! only has to read criterion's `benchmark.json` and `estimates.json` and our
-//! own result files,
-//! whose shapes we control; its tests pin what it accepts. If the bench
-//! reporting grows to need more of JSON than that, revisit.
+//! only has to read criterion's `benchmark.json` and `estimates.json` and
+//! our own result files, whose shapes we control; its tests pin what it
+//! accepts. If the bench reporting grows to need more of JSON than that,
+//! revisit.
 
 mod bench;
 mod command;
