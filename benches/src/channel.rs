@@ -224,14 +224,7 @@ pub type MakeFed<F, P> = fn(usize) -> (F, Vec<P>);
 /// `send` goes straight into the global queue, and one port per worker.
 pub fn ours_fed(workers: usize) -> (deque_channel::DequeChannel<usize>, Vec<Ours>) {
     let (channel, ws) = deque_channel::DequeChannel::new(workers);
-    let ports = ws
-        .into_iter()
-        .map(|worker| Ours {
-            worker,
-            spill: Vec::new(),
-        })
-        .collect();
-    (channel, ports)
+    (channel, ours_ports(ws))
 }
 
 /// A fresh unbounded deque-channel (`Builder::unbounded`, default local
@@ -241,14 +234,18 @@ pub fn ours_unbounded_fed(workers: usize) -> (deque_channel::DequeChannel<usize>
         .workers(workers)
         .unbounded()
         .build();
-    let ports = ws
+    (channel, ours_ports(ws))
+}
+
+/// One port per worker.
+fn ours_ports(workers: Vec<deque_channel::Worker<usize>>) -> Vec<Ours> {
+    workers
         .into_iter()
         .map(|worker| Ours {
             worker,
             spill: Vec::new(),
         })
-        .collect();
-    (channel, ports)
+        .collect()
 }
 
 /// One port per worker on a fresh unbounded deque-channel.

@@ -4,7 +4,7 @@
 mod common;
 
 use beam_deque::{Steal, Worker};
-use common::{Counted, drop_counter, drops};
+use common::{Bomb, Counted, drop_counter, drops};
 
 #[test]
 fn values_left_inside_are_dropped_once() {
@@ -102,21 +102,6 @@ fn partly_consumed_drain_drops_the_rest_once() {
         assert_eq!(w.len(), 3);
         drop(w);
         assert_eq!(drops(&counter), 8);
-    }
-}
-
-/// Counts its drops, and panics in its destructor when `bomb` is set.
-struct Bomb {
-    bomb: bool,
-    drops: std::rc::Rc<std::cell::Cell<usize>>,
-}
-
-impl Drop for Bomb {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if self.bomb {
-            panic!("boom");
-        }
     }
 }
 

@@ -3,7 +3,7 @@
 #[path = "support/counted.rs"]
 mod common;
 
-use common::{Counted, drop_counter, drops, scaled};
+use common::{Bomb, Counted, drop_counter, drops, scaled};
 use seg_queue::{FIRST_SEGMENT_CAPACITY, MAX_SEGMENT_BYTES, MAX_SEGMENT_CAPACITY, SegQueue};
 
 #[test]
@@ -312,21 +312,6 @@ fn large_values_stop_growing_at_the_first_capacity() {
     }
     for i in 0..3 * FIRST_SEGMENT_CAPACITY {
         assert_eq!(q.pop().map(|v| v[0]), Some(i as u8));
-    }
-}
-
-/// Counts its drops, and panics in its destructor when `bomb` is set.
-struct Bomb {
-    bomb: bool,
-    drops: std::rc::Rc<std::cell::Cell<usize>>,
-}
-
-impl Drop for Bomb {
-    fn drop(&mut self) {
-        self.drops.set(self.drops.get() + 1);
-        if self.bomb {
-            panic!("boom");
-        }
     }
 }
 
