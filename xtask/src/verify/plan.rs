@@ -248,8 +248,11 @@ fn package(workspace: &Workspace) -> Plan {
         let file = out
             .join("package")
             .join(format!("{}-{version}.crate", krate.name));
+        // `-m`: files dated now, not with the fixed date `cargo package`
+        // gives every file, which would make cargo take an older build of
+        // changed sources for fresh.
         setup.push(Invocation::new("tar").args([
-            "-xzf".to_owned(),
+            "-xzmf".to_owned(),
             file.to_string_lossy().into_owned(),
             "-C".to_owned(),
             unpacked_dir.to_string_lossy().into_owned(),
