@@ -33,9 +33,9 @@ impl<T> Iterator for Drain<'_, T> {
         let claim = self.claim?;
         let position = self.next;
         self.next = position.wrapping_add(1);
-        // SAFETY: `position` is in our claim (the claim is released, and
-        // `None`, once `next` reaches its end) and `next` moved past it, so
-        // it is read exactly once.
+        // `position` is in our claim (the claim is released, and `None`,
+        // once `next` reaches its end), and `next` moved past it.
+        // SAFETY: so the slot is ours and is read exactly once.
         let value = unsafe { self.queue.take_claimed(position) };
         if self.next == claim.end {
             // Every slot of the claim is read: release it now, not at the

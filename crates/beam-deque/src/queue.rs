@@ -651,9 +651,9 @@ impl<T> DropValues<'_, T> {
             // Moved past `position` before its value drops: a panic out of
             // that destructor never drops it again.
             self.next = position.wrapping_add(1);
-            // SAFETY: the dropped deque's slots `head..tail` hold
-            // initialised values nobody took (see `Queue::drop`), and each
-            // is read exactly once: `next` only moves forward.
+            // The dropped deque's slots `head..tail` hold initialised
+            // values nobody took (see `Queue::drop`); `next` only moves on.
+            // SAFETY: so each is initialised and read exactly once.
             drop(unsafe { self.ring.read(position) });
         }
     }

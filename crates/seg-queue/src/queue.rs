@@ -647,9 +647,9 @@ impl<T> FreeSegmentsFrom<T> {
     fn free_all(&mut self) {
         while !self.0.is_null() {
             let seg = self.0;
-            // SAFETY: linked segments are live, and the queue being dropped
-            // (`&mut`) excludes every other user.
             // Relaxed: as in `SegQueue::drop`.
+            // SAFETY: linked segments are live; the queue being dropped
+            // (`&mut`) excludes every other user.
             self.0 = unsafe { (*seg).next.load(Ordering::Relaxed) };
             // The cursor has moved past `seg` before it is freed, so a panic
             // out of its values never frees it again.

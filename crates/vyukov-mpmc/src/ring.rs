@@ -700,9 +700,9 @@ impl<T, const CLOSABLE: bool> Drop for DropRestThenFree<'_, T, CLOSABLE> {
         let slots = ptr::slice_from_raw_parts_mut(ring.buffer.as_ptr(), ring.cap);
         // The slots' values are `MaybeUninit`: dropping the box frees them
         // without touching a `T` (every value left was dropped just above).
-        // SAFETY: `buffer` and `cap` are the parts of the `Box<[Slot<T>]>`
-        // made in `new`, given back exactly once, here: this guard is made
-        // only by the ring's `Drop`, once.
+        // `buffer` and `cap` are the parts of the `Box<[Slot<T>]>` made in
+        // `new`, and this guard is made only by the ring's `Drop`, once.
+        // SAFETY: so the box is rebuilt from its own parts, exactly once.
         drop(unsafe { Box::from_raw(slots) });
     }
 }
