@@ -25,6 +25,15 @@
 //!   two workers: ours (`recv_blocking`, ends by "done") against rayon's
 //!   `scope` (one spawn per node) and crossbeam-channel (an outstanding
 //!   counter and a spin loop).
+//! - `parallel_walk/50k-N`: the `parallel_walk` example's walk of a
+//!   generated tree of 50,000 entries (`--generated 50000`; made once, then
+//!   warm in the page cache), one `symlink_metadata` per entry, counts
+//!   checked against walkdir's every iteration, at N = 2 and 4 threads:
+//!   ours (`recv_blocking`, ends by "done") against `ignore::WalkParallel`
+//!   (filters off) and `jwalk`. `parallel_walk/50k-N-stat-by-path` is the
+//!   same with ours taking each entry's metadata by its whole path, as the
+//!   peers do, where `50k-N` lets it take it relative to the open
+//!   directory (`fstatat`): the channel's part without the system call's.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -278,6 +287,48 @@ fn tree_search(c: &mut Criterion) {
     group.finish();
 }
 
+/// The example's walks of a generated tree.
+#[path = "../../crates/deque-channel/examples/parallel_walk/generate.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod generate;
+#[path = "../../crates/deque-channel/examples/parallel_walk/peers.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod peers;
+#[path = "../../crates/deque-channel/examples/parallel_walk/walk.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod walk;
+
+fn parallel_walk(c: &mut Criterion) {
+    use peers::{walk_ignore, walk_jwalk, walk_walkdir};
+    use walk::{StatBy, walk_deque_channel};
+    const ENTRIES: usize = 50_000;
+    let tree = generate::GeneratedTree::new("bench-parallel-walk", ENTRIES)
+        .expect("a temporary directory to generate the tree in");
+    let root = tree.root();
+    let expected = walk_walkdir(root);
+    let mut group = c.benchmark_group("deque_channel/parallel_walk");
+    // A walk takes 50-200 ms.
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(expected.entries()));
+    for threads in [2, 4] {
+        for (stat, suffix) in [(StatBy::OpenDirectory, ""), (StatBy::Path, "-stat-by-path")] {
+            let param = format!("50k-{threads}{suffix}");
+            group.bench_function(BenchmarkId::new("deque-channel", &param), |b| {
+                b.iter(|| assert_eq!(walk_deque_channel(root, threads, stat).0, expected))
+            });
+            group.bench_function(BenchmarkId::new("ignore", &param), |b| {
+                b.iter(|| assert_eq!(walk_ignore(root, threads), expected))
+            });
+            group.bench_function(BenchmarkId::new("jwalk", &param), |b| {
+                b.iter(|| assert_eq!(walk_jwalk(root, threads), expected))
+            });
+        }
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     local_burst,
@@ -287,6 +338,7 @@ criterion_group!(
     unbounded,
     wake_latency,
     burst_throughput,
-    tree_search
+    tree_search,
+    parallel_walk
 );
 criterion_main!(benches);
