@@ -245,9 +245,16 @@ fn run(args: &Args) -> Result<(), String> {
     let (_, stats) = walk_deque_channel(root, threads, StatBy::OpenDirectory);
     for (id, s) in stats.iter().enumerate() {
         let received = s.recv_local + s.recv_global + s.recv_stolen;
+        // Directories a batch from the global queue or a batch steal moved
+        // into this worker's deque are received later as local ones: count
+        // them where they came from.
+        let global = s.taken_global.min(received);
+        let stolen = s.stolen.min(received - global);
         println!(
-            "  deque-channel worker {id}: read {received} directories ({} own, {} from the global queue, {} stolen); {} offloads, {} parks",
-            s.recv_local, s.recv_global, s.recv_stolen, s.offloads, s.parks,
+            "  deque-channel worker {id}: read {received} directories ({} its own finds, {global} from the global queue, {stolen} stolen); {} offloads, {} parks",
+            received - global - stolen,
+            s.offloads,
+            s.parks,
         );
     }
 
