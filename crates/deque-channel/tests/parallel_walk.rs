@@ -1,7 +1,8 @@
 //! The `parallel_walk` example's walk on a tree made to be awkward: very
 //! deep, very wide (more subdirectories in one directory than a worker's
 //! deque holds), symlink loops and a dangling link, a socket, empty
-//! directories, and a directory this user may not read (when it is not
+//! directories, directories that appear and vanish during the walk, and a
+//! directory this user may not read (when it is not
 //! root, which reads every directory: then that one is counted as read,
 //! and walkdir must agree either way). Its counts must be
 //! walkdir's, with 1 to 8 workers, many times over (a termination race
@@ -185,6 +186,46 @@ fn a_root_that_is_no_directory_is_one_entry() {
     let (counts, _) = walk_deque_channel(&missing, 2, StatBy::OpenDirectory);
     assert_eq!(counts, walk_walkdir(&missing));
     assert_eq!((counts.unreadable, counts.entries()), (1, 0));
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "miri's isolation has no file system")]
+fn entries_that_vanish_mid_walk_are_counted_never_a_panic() {
+    let tree = AwkwardTree::new("walk-churn");
+    let stable = walk_walkdir(root(&tree));
+    let churn = tree.root.join("churn");
+    fs::create_dir(&churn).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Directories (each with a file) appear and vanish under the walk.
+        scope.spawn(|| {
+            let mut round = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let dir = churn.join(format!("{}", round % 8));
+                if fs::create_dir(&dir).is_ok() {
+                    let _ = fs::write(dir.join("f"), b"x");
+                } else {
+                    let _ = fs::remove_dir_all(&dir);
+                }
+                round += 1;
+            }
+        });
+        for round in 0..20 {
+            let (counts, _) = walk_deque_channel(root(&tree), 1 + round % 4, StatBy::OpenDirectory);
+            // Everything outside `churn/` is as it was; `churn` itself is
+            // one more directory; what vanished is `unreadable`, or was
+            // never seen.
+            assert!(
+                counts.dirs > stable.dirs
+                    && counts.files >= stable.files
+                    && counts.unreadable >= stable.unreadable
+                    && counts.dirs <= stable.dirs + 9
+                    && counts.files <= stable.files + 8,
+                "round {round}: {counts:?} against {stable:?} before the churn"
+            );
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
 }
 
 #[test]
