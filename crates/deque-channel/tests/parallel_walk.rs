@@ -2,12 +2,11 @@
 //! deep, very wide (more subdirectories in one directory than a worker's
 //! deque holds), symlink loops and a dangling link, a socket, empty
 //! directories, directories that appear and vanish during the walk, and a
-//! directory this user may not read (when it is not
-//! root, which reads every directory: then that one is counted as read,
-//! and walkdir must agree either way). Its counts must be
-//! walkdir's, with 1 to 8 workers, many times over (a termination race
-//! would show as a wrong count or a hang); the peers the example measures
-//! against must count alike.
+//! directory this user may not read (unless it is root, which reads every
+//! directory: then that one is counted as read, and walkdir must agree
+//! either way). Its counts must be walkdir's, with 1 to 8 workers, many
+//! times over (a termination race would show as a wrong count or a hang);
+//! the peers the example measures against must count alike.
 
 #![cfg(unix)]
 
