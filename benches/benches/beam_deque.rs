@@ -3,13 +3,16 @@
 //! - `push_pop_256`: one thread pushes 256 values then pops them all
 //!   (owner LIFO and owner FIFO).
 //! - `owner_and_thief`: the owner pushes a stream of values (popping one in
-//!   four itself) while one thief steals, until every value is taken.
+//!   four itself) while one thief steals, until every value is taken; the
+//!   owner pinned to the first core, the thief to the second.
+//! - `two_owners`: two threads, one on each core, each pushing and popping
+//!   bursts on its own deque.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::thread;
 
+use benches::pin::{Placement, pin, read_cores};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const BURST: usize = 256;
@@ -184,59 +187,71 @@ fn push_pop_256(c: &mut Criterion) {
 }
 
 /// Streams `values` through a LIFO owner (popping one in four itself) while
-/// one thief steals (`batch`: with `steal_batch_and_pop`) until all are taken.
+/// one thief steals (`batch`: with `steal_batch_and_pop`) until all are
+/// taken. The owner runs on the first core and the thief on the second
+/// (`benches::pin`): on two cores an unpinned pair is sometimes on one
+/// core, and the figures were bimodal.
 fn owner_and_thief<O: Owner>(values: usize, batch: bool)
 where
     O::Thief: Thief<Owner = O>,
 {
     let owner = O::make(256, false);
     let thief = owner.thief();
-    let taken = Arc::new(AtomicUsize::new(0));
-    let thief_taken = Arc::clone(&taken);
-    let handle = thread::spawn(move || {
-        let dest = O::make(256, false);
-        let mut mine = 0;
-        while thief_taken.load(Relaxed) < values {
-            let got = if batch {
-                thief.steal_batch(&dest)
-            } else {
-                thief.steal_one()
-            };
-            if got > 0 {
-                mine += got;
-                thief_taken.fetch_add(got, Relaxed);
-            } else {
-                std::hint::spin_loop();
+    let taken = AtomicUsize::new(0);
+    let stolen = thread::scope(|scope| {
+        let taken = &taken;
+        let handle = scope.spawn(move || {
+            pin(Placement::Cross, 1);
+            let dest = O::make(256, false);
+            let mut mine = 0;
+            while taken.load(Relaxed) < values {
+                let got = if batch {
+                    thief.steal_batch(&dest)
+                } else {
+                    thief.steal_one()
+                };
+                if got > 0 {
+                    mine += got;
+                    taken.fetch_add(got, Relaxed);
+                } else {
+                    std::hint::spin_loop();
+                }
             }
-        }
-        mine
-    });
-    let mut popped = 0;
-    for v in 0..values {
-        while !owner.push(v) {
-            if owner.pop().is_some() {
-                popped += 1;
+            mine
+        });
+        scope.spawn(move || {
+            pin(Placement::Cross, 0);
+            let mut popped = 0;
+            for v in 0..values {
+                while !owner.push(v) {
+                    if owner.pop().is_some() {
+                        popped += 1;
+                    }
+                }
+                if v % 4 == 0 && owner.pop().is_some() {
+                    popped += 1;
+                }
+                if popped == 64 {
+                    taken.fetch_add(popped, Relaxed);
+                    popped = 0;
+                }
             }
-        }
-        if v % 4 == 0 && owner.pop().is_some() {
-            popped += 1;
-        }
-        if popped == 64 {
             taken.fetch_add(popped, Relaxed);
-            popped = 0;
-        }
-    }
-    taken.fetch_add(popped, Relaxed);
-    while taken.load(Relaxed) < values {
-        if owner.pop().is_some() {
-            taken.fetch_add(1, Relaxed);
-        }
-    }
-    black_box(handle.join().unwrap());
+            while taken.load(Relaxed) < values {
+                if owner.pop().is_some() {
+                    taken.fetch_add(1, Relaxed);
+                }
+            }
+        });
+        handle.join().unwrap()
+    });
+    black_box(stolen);
 }
 
 fn owner_with_thief(c: &mut Criterion) {
     const VALUES: usize = 100_000;
+    // Read the core list here, on the unpinned main thread.
+    read_cores();
     let mut group = c.benchmark_group("beam_deque/owner_and_thief");
     group.throughput(Throughput::Elements(VALUES as u64));
     group.sample_size(20);
@@ -260,8 +275,9 @@ fn owner_with_thief(c: &mut Criterion) {
 fn two_owners(c: &mut Criterion) {
     fn run<O: Owner>(rounds: usize) {
         thread::scope(|scope| {
-            for _ in 0..2 {
+            for index in 0..2 {
                 scope.spawn(move || {
+                    pin(Placement::Cross, index);
                     let owner = O::make(256, false);
                     for _ in 0..rounds {
                         for v in 0..16 {
@@ -275,6 +291,7 @@ fn two_owners(c: &mut Criterion) {
             }
         });
     }
+    read_cores();
     let mut group = c.benchmark_group("beam_deque/two_owners");
     const ROUNDS: usize = 10_000;
     group.throughput(Throughput::Elements((2 * 2 * 16 * ROUNDS) as u64));

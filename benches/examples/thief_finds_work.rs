@@ -20,12 +20,12 @@
 //! occupancy as crossbeam's grown buffer, so the owner's writes at the tail
 //! are not next to the thief's reads at the head.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Instant;
 
 use benches::interleaved::{self, arg};
+use benches::pin::{Placement, pin, read_cores};
 
 const CAPACITY: usize = 256;
 
@@ -103,36 +103,6 @@ impl Thief for CrossbeamThief {
     }
 }
 
-/// Where the threads run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Placement {
-    /// The owner on the first core, thieves on the others in turn.
-    Cross,
-    /// Every thread on the first core (they take turns: no coherence
-    /// traffic, the figure of a time slice at a time).
-    Same,
-}
-
-/// Pins the calling thread: thread `index` (0 = the owner) under `placement`.
-fn pin(placement: Placement, index: usize) {
-    // Read once, before any pinning: `get_core_ids` lists the cores the
-    // calling thread may use, and a thread spawned by a pinned one
-    // inherits its single core.
-    static CORES: OnceLock<Vec<core_affinity::CoreId>> = OnceLock::new();
-    let cores = CORES
-        .get_or_init(|| core_affinity::get_core_ids().expect("the cores this process may use"));
-    let core = match placement {
-        Placement::Same => cores[0],
-        Placement::Cross if cores.len() == 1 => cores[0],
-        Placement::Cross if index == 0 => cores[0],
-        Placement::Cross => cores[1 + (index - 1) % (cores.len() - 1)],
-    };
-    assert!(
-        core_affinity::set_for_current(core),
-        "could not pin to {core:?}"
-    );
-}
-
 /// Runs the pattern once; returns values per second.
 fn run<D: Deque>(values: u64, thieves: usize, placement: Placement) -> f64 {
     let deque = D::make();
@@ -199,6 +169,7 @@ fn main() {
     let values = arg(1, 2_000_000) as u64;
     let rounds = arg(2, 15).max(1);
     let thieves = arg(3, 1);
+    read_cores();
     let placement = match std::env::args().nth(4).as_deref() {
         None | Some("cross") => Placement::Cross,
         Some("same") => Placement::Same,

@@ -5,3 +5,4 @@ pub mod blocking;
 pub mod channel;
 pub mod interleaved;
 pub mod mpmc;
+pub mod pin;
