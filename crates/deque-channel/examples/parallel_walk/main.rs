@@ -26,10 +26,11 @@
 //! DIR defaults to the Rust toolchain's sysroot (`rustc --print sysroot`),
 //! which every machine with this project has; `--generated N` walks a
 //! seeded tree of N entries made in the temporary directory and removed
-//! after (`generate.rs`; the criterion benchmark walks N = 50,000); `--threads` to every core;
-//! `--runs` (default 5) is how many times each walker walks, after one
-//! walk that warms the file system's caches: the figures are the medians.
-//! A tree that changes while it is walked can make the counts differ.
+//! after (`generate.rs`; the criterion benchmark walks N = 50,000).
+//! `--threads` defaults to every core; `--runs` (default 5) is how many
+//! times each walker walks, after one walk that warms the file system's
+//! caches: the figures are the medians. A tree that changes while it is
+//! walked can make the counts differ.
 
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -108,6 +109,12 @@ fn sysroot() -> Result<PathBuf, String> {
         .args(["--print", "sysroot"])
         .output()
         .map_err(|e| format!("no DIR given and `rustc --print sysroot` failed: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "no DIR given and `rustc --print sysroot` failed: {}",
+            output.status
+        ));
+    }
     let path = String::from_utf8(output.stdout)
         .map_err(|_| "`rustc --print sysroot` printed a path that is not UTF-8".to_owned())?;
     Ok(PathBuf::from(path.trim()))
@@ -118,8 +125,9 @@ fn sysroot() -> Result<PathBuf, String> {
 fn cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // The fields after the command name (which may hold spaces, inside
-    // parentheses): utime and stime are the 12th and 13th, in clock ticks,
-    // which Linux reports at 100 a second whatever its own tick rate.
+    // parentheses): utime and stime are the 12th and 13th, in clock ticks
+    // of USER_HZ, which is 100 a second on Linux's common architectures
+    // whatever the kernel's own tick rate.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(Duration::from_millis(ticks * 10))
