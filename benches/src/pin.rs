@@ -24,8 +24,8 @@ pub enum Placement {
 }
 
 /// Pins the calling thread, thread `index` of a benchmark, as `placement`
-/// says. Call [`cores`] (through any `pin`) on an unpinned thread first:
-/// the main thread, before it spawns pinned ones.
+/// says. Call [`read_cores`] on an unpinned thread first: the main thread,
+/// before it spawns pinned ones.
 ///
 /// # Panics
 ///
