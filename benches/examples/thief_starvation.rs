@@ -43,41 +43,17 @@ trait Deque: Sized {
     fn thief_round(thief: &Self::Thief, own: &Self) -> usize;
 }
 
-impl Deque for beam_deque::Worker<usize> {
+/// beam-deque; its batch steals take "about half" when `CAP` is 0, else
+/// at most `CAP` values (`steal_batch_with_limit`). Capped at
+/// crossbeam-deque's 32, a thief's claim stays open for at most 32 values'
+/// copying, where "about half" of a 50,000-value deque keeps the other
+/// thieves on `Retry` for 25,000.
+struct Beam<const CAP: usize>(beam_deque::Worker<usize>);
+
+impl<const CAP: usize> Deque for Beam<CAP> {
     type Thief = beam_deque::Stealer<usize>;
     fn make() -> Self {
-        beam_deque::Worker::new(SLOTS)
-    }
-    fn push(&self, v: usize) {
-        let _ = beam_deque::Worker::push(self, v);
-    }
-    fn pop(&self) -> Option<usize> {
-        beam_deque::Worker::pop(self)
-    }
-    fn thief(&self) -> Self::Thief {
-        self.stealer()
-    }
-    fn thief_round(s: &Self::Thief, own: &Self) -> usize {
-        let mut hits = usize::from(s.steal().is_success());
-        let _ = s.steal_batch(own);
-        hits += usize::from(s.steal_batch_and_pop(own).is_success());
-        while own.pop().is_some() {
-            hits += 1;
-        }
-        hits
-    }
-}
-
-/// beam-deque with its batch steals capped at crossbeam-deque's 32
-/// (`steal_batch_with_limit`): a thief's claim then stays open for at most
-/// 32 values' copying, where "about half" of a 50,000-value deque keeps the
-/// other thieves on `Retry` for 25,000.
-struct Capped(beam_deque::Worker<usize>);
-
-impl Deque for Capped {
-    type Thief = beam_deque::Stealer<usize>;
-    fn make() -> Self {
-        Capped(beam_deque::Worker::new(SLOTS))
+        Beam(beam_deque::Worker::new(SLOTS))
     }
     fn push(&self, v: usize) {
         let _ = self.0.push(v);
@@ -89,10 +65,17 @@ impl Deque for Capped {
         self.0.stealer()
     }
     fn thief_round(s: &Self::Thief, own: &Self) -> usize {
+        let own = &own.0;
         let mut hits = usize::from(s.steal().is_success());
-        let _ = s.steal_batch_with_limit(&own.0, 32);
-        hits += usize::from(s.steal_batch_with_limit_and_pop(&own.0, 32).is_success());
-        while own.0.pop().is_some() {
+        let popped = if CAP == 0 {
+            let _ = s.steal_batch(own);
+            s.steal_batch_and_pop(own)
+        } else {
+            let _ = s.steal_batch_with_limit(own, CAP);
+            s.steal_batch_with_limit_and_pop(own, CAP)
+        };
+        hits += usize::from(popped.is_success());
+        while own.pop().is_some() {
             hits += 1;
         }
         hits
@@ -176,9 +159,9 @@ fn main() {
     let mut results: [Vec<(usize, f64)>; 3] = Default::default();
     for r in 0..runs {
         let seed = r as u64;
-        results[0].push(run::<beam_deque::Worker<usize>>(thieves, seed));
+        results[0].push(run::<Beam<0>>(thieves, seed));
         results[1].push(run::<crossbeam_deque::Worker<usize>>(thieves, seed));
-        results[2].push(run::<Capped>(thieves, seed));
+        results[2].push(run::<Beam<32>>(thieves, seed));
     }
     println!(
         "| implementation  | owner rounds until every thief had a value: median | max | runs over 230 | thieves' steals, median Mval/s |"
