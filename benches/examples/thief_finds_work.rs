@@ -7,7 +7,9 @@
 //!
 //! The threads are pinned (on two cores the figures are otherwise bimodal):
 //! `cross` (the default) puts the owner on the first core and the thieves
-//! on the others; `same` puts every thread on the first core.
+//! on the others; `same` puts every thread on the first core, where the
+//! owner usually ends its 2 M values within one time slice before the thief
+//! runs (0% stolen when I tried it): that figure is the owner nearly alone.
 //!
 //! An owner pushes VALUES values (default 2,000,000) one at a time into a
 //! LIFO deque of 256 slots (crossbeam's grows: it has no bound), checking `len()` before each push and popping one
