@@ -1,5 +1,5 @@
 //! The deque under stealing, when the thief always finds work: beam-deque
-//! against crossbeam-deque (and st3) on the pattern of issue 15.
+//! against crossbeam-deque on the pattern of issue 15.
 //!
 //! ```text
 //! cargo run --release -p benches --example thief_finds_work [-- VALUES [ROUNDS [THIEVES [cross|same]]]]
@@ -12,9 +12,10 @@
 //! runs (0% stolen when I tried it): that figure is the owner nearly alone.
 //!
 //! An owner pushes VALUES values (default 2,000,000) one at a time into a
-//! LIFO deque of 256 slots (crossbeam's grows: it has no bound), checking `len()` before each push and popping one
-//! itself only when `len() >= 255`; THIEVES threads (default 1) loop on a
-//! single-value `steal()` until the owner is done and the deque is empty.
+//! LIFO deque of 256 slots (crossbeam's grows: it has no bound), checking
+//! `len()` before each push and popping one itself only when
+//! `len() >= 255`; THIEVES threads (default 1) loop on a single-value
+//! `steal()` until the owner is done and the deque is empty.
 //! Throughput: values through the deque per second. Every value is counted
 //! once (the sum of what the owner popped and the thieves stole is checked).
 //! Rounds interleave the implementations (`benches::interleaved`). A third
