@@ -4,11 +4,16 @@
 //! state allocates (almost) nothing: drained segments are recycled.
 //!
 //! One `#[test]` only: the allocator counts every thread of this test
-//! binary, so the scenarios run one after another, alone.
+//! binary, so the scenarios run one after another, alone. Threads keep
+//! freeing after a scope has joined them (their thread-local destructor
+//! list, for one, is freed as the thread exits), so the single-threaded
+//! scenarios count only the calling thread's bytes: exact, whatever other
+//! threads are doing.
 //! `cargo test -p seg-queue --test memory -- --nocapture` prints the
 //! figures.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
 use std::thread;
 
@@ -20,6 +25,18 @@ struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Live bytes this thread allocated minus those it freed. A `const`
+    /// cell with no destructor: reading it never allocates and works while
+    /// the thread exits.
+    static THREAD_LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(bytes: isize) {
+    LIVE.fetch_add(bytes, Relaxed);
+    THREAD_LIVE.with(|live| live.set(live.get() + bytes));
+}
+
 // SAFETY: every method forwards to `System` with the caller's arguments,
 // and only adds bookkeeping on relaxed atomics (no allocation of its own).
 unsafe impl GlobalAlloc for Counting {
@@ -27,14 +44,14 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: the caller's contract, forwarded.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(layout.size() as isize, Relaxed);
+            count(layout.size() as isize);
             ALLOCATIONS.fetch_add(1, Relaxed);
         }
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Relaxed);
+        count(-(layout.size() as isize));
         // SAFETY: the caller's contract, forwarded.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -43,7 +60,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: the caller's contract, forwarded.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
+            count(new_size as isize - layout.size() as isize);
             ALLOCATIONS.fetch_add(1, Relaxed);
         }
         p
@@ -53,8 +70,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// Live bytes of the whole process, every thread's.
 fn live() -> isize {
     LIVE.load(Relaxed)
+}
+
+/// Live bytes the calling thread allocated and has not freed itself.
+fn this_thread_live() -> isize {
+    THREAD_LIVE.with(Cell::get)
 }
 
 fn allocations() -> usize {
@@ -67,9 +90,9 @@ const CAPACITY: usize = 64;
 /// measured: the first push of an empty queue allocates exactly one.
 fn segment_bytes() -> isize {
     let q = SegQueue::<u64>::with_segment_capacity(CAPACITY);
-    let before = live();
+    let before = this_thread_live();
     q.push(0);
-    let bytes = live() - before;
+    let bytes = this_thread_live() - before;
     drop(q);
     bytes
 }
@@ -149,24 +172,29 @@ fn memory_follows_what_is_queued() {
         );
     }
 
-    // A burst: the heap grows with the backlog, then shrinks back.
+    // A burst on this thread alone: the heap grows with the backlog, then
+    // shrinks back. Only this thread's bytes: the threads of the rounds above
+    // may still be exiting and freeing theirs.
     let q = SegQueue::<u64>::with_segment_capacity(CAPACITY);
-    let base = live();
+    let base = this_thread_live();
     let burst = if cfg!(miri) { 200 } else { 200_000 };
     for i in 0..burst {
         q.push(i);
     }
-    let peak = live() - base;
+    let peak = this_thread_live() - base;
     while q.pop().is_some() {}
-    let after = live() - base;
+    let after = this_thread_live() - base;
+    drop(q);
+    let left_after_drop = this_thread_live() - base;
+    // Printed only now: a captured `println!` may grow the capture buffer,
+    // which this thread's count would see.
     println!(
         "burst of {burst}: live heap {peak:+} bytes at the peak, {after:+} bytes once popped \
-         ({:.2} segments)",
+         ({:.2} segments), {left_after_drop:+} once dropped",
         after as f64 / segment as f64
     );
     assert!(peak >= (burst as isize / CAPACITY as isize - 1) * segment);
     // The current segment and the two spares.
     assert!(after <= 3 * segment, "{after} bytes left after the burst");
-    drop(q);
-    assert_eq!(live() - base, 0, "dropping the queue frees everything");
+    assert_eq!(left_after_drop, 0, "dropping the queue frees everything");
 }
