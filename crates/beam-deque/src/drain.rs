@@ -33,16 +33,14 @@ impl<T> Iterator for Drain<'_, T> {
         let claim = self.claim?;
         let position = self.next;
         self.next = position.wrapping_add(1);
-        // `position` is in our claim (the claim is released, and `None`,
+        // `position` is in our claim (the claim is dropped, and `None`,
         // once `next` reaches its end), and `next` moved past it.
-        // SAFETY: so the slot is ours and is read exactly once.
+        // SAFETY: so the slot is ours and is taken exactly once.
         let value = unsafe { self.queue.take_claimed(position) };
         if self.next == claim.end {
-            // Every slot of the claim is read: release it now, not at the
-            // drop, so that a `Drain` leaked after its last value leaves
-            // the deque as good as new.
+            // Every slot of the claim is taken (and so free again): a
+            // `Drain` leaked now leaves the deque as good as new.
             self.claim = None;
-            self.queue.release_owner_claim(claim);
         }
         Some(value)
     }
@@ -60,9 +58,9 @@ impl<T> FusedIterator for Drain<'_, T> {}
 
 impl<T> Drop for Drain<'_, T> {
     fn drop(&mut self) {
-        /// Drops the values not taken (the last one releases the claim): a
-        /// guard, so that if one's destructor panics, unwinding still drops
-        /// the rest and releases the claim.
+        /// Drops the values not taken (each frees its slot): a guard, so
+        /// that if one's destructor panics, unwinding still drops the rest
+        /// and frees their slots.
         struct DropRest<'b, 'a, T>(&'b mut Drain<'a, T>);
         impl<T> Drop for DropRest<'_, '_, T> {
             fn drop(&mut self) {

@@ -48,11 +48,15 @@
 //! reads before its CAS). The owner of a LIFO deque pops with one
 //! fetch-add on that same word, which orders every pop against every claim
 //! (and takes it back with a fetch-sub in the rare pop that finds thieves
-//! claimed everything); the owner never waits for a thief. Its `push` reads
-//! no shared word unless its last reading says the deque is full. The protocol, its invariants and
-//! the pairing of every atomic ordering are written out in the source
-//! (`src/queue.rs`), and checked by loom models, miri and release-mode stress
-//! tests (`cargo xtask verify` in the repository).
+//! claimed everything); the owner never waits for a thief. A thief that has
+//! moved a value out marks its slot free for the owner's push a lap later,
+//! so claims never wait for each other and may finish in any order, and the
+//! owner's `push` reads no word a thief writes but the mark of the slot it
+//! is about to fill (and usually not even that). The protocol, its
+//! invariants and the pairing of every atomic ordering are written out in
+//! the source (`src/queue.rs`, `src/ring.rs`), and checked by loom models,
+//! miri and release-mode stress tests (`cargo xtask verify` in the
+//! repository).
 //!
 //! # Memory ordering
 //!
@@ -67,15 +71,14 @@
 //!   [`Worker::pop`] are wait-free (no loop: a few loads and stores, and for
 //!   the pop one fetch-add, rarely two). A FIFO `pop` and
 //!   [`Worker::drain_oldest`] are lock-free: their compare-and-swap fails
-//!   only when a thief's claim or release landed first.
-//! - Stealing is **not lock-free among thieves**. One claim is open at a
-//!   time, so a thief preempted between its claim and its release makes
-//!   every other thief's steal from that deque return [`Steal::Retry`]
-//!   until it runs again: among thieves, a deque behaves like a try-lock
-//!   (the steal returns at once; a caller that loops on `Retry` waits for
-//!   the preempted thief). While the owner's own `drain_oldest` batch is
-//!   open, steals return [`Steal::Empty`] instead: the owner is taking the
-//!   oldest values itself.
+//!   only when a thief's claim landed first.
+//! - Stealing is lock-free: a thief's compare-and-swap fails only when
+//!   another claim or an owner's pop landed first, and claims never wait
+//!   for each other. A thief preempted mid-steal holds up nobody but the
+//!   owner's pushes into the slots it holds (they report the deque full
+//!   until it has moved its values out). A steal never returns
+//!   [`Steal::Retry`]: a lost race is retried inside the call, and `Retry`
+//!   stays in the enum for crossbeam's API.
 //!
 //! `#![no_std]`: the crate needs only `alloc`, on a target with 64-bit
 //! atomics (`target_has_atomic = "64"`: every 64-bit target, and 32-bit x86

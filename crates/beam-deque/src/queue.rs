@@ -13,25 +13,27 @@
 //!
 //! A thief never reads a slot that the owner may be writing. It first
 //! *claims* a run of positions `head..head + n` with one compare-and-swap of
-//! the packed `heads` word, and only then moves the values out. While it
-//! reads, the claimed slots still count as occupied for the owner's `push`,
-//! so the owner cannot wrap around onto them; once the thief is done it
-//! *releases* them. Only one claim is open at a time: a thief that finds a
-//! claim open gets [`Steal::Retry`](crate::Steal::Retry). The owner never
-//! waits for a thief: it pops from its own end, or (FIFO) claims past the
-//! open claim.
+//! the packed `heads` word, and only then moves the values out. Moving a
+//! value out of the slot of `p` marks the slot free for `p + capacity`
+//! (see [`Ring`]); the owner writes a slot only once it is marked free for
+//! the position it is pushing, so it never overwrites a value a thief is
+//! still reading. Claims are disjoint (each starts where the last ended), so
+//! any number may be open at once and finish in any order: a thief that
+//! stops mid-steal holds up nobody but the owner's pushes into the slots
+//! it holds. The owner never waits for a thief: it pops from its own end,
+//! or (FIFO) claims past the open claims.
 //!
 //! # The two flavors
 //!
 //! The owner of a LIFO deque pops at the tail, the thieves' opposite end; the
-//! owner of a FIFO deque pops at the head, the thieves' own end. Each needs a
-//! different packing of `heads` (both 32-bit halves, so an ABA on the packed
-//! word would need 2^32 operations while one thief is preempted):
+//! owner of a FIFO deque pops at the head, the thieves' own end. Both pack
+//! `heads` as two 32-bit halves (so that an ABA on the packed word would
+//! need 2^32 operations while one thief is preempted):
 //!
-//! | flavor | `heads` (high, low) | tail position | oldest slot in use |
-//! |--------|---------------------|---------------|--------------------|
-//! | LIFO   | (`pops`, `head`)    | `pushes - pops` | `released` |
-//! | FIFO   | (`released`, `head`) | `pushes`      | `released` |
+//! | flavor | `heads` (high, low) | tail position |
+//! |--------|---------------------|---------------|
+//! | LIFO   | (`pops`, `head`)    | `pushes - pops` |
+//! | FIFO   | (0, `head`)         | `pushes`      |
 //!
 //! - **LIFO** (after st3's `lifo` queue): the owner pops by bumping `pops`
 //!   with a fetch-add on `heads`. That changes the very word a thief must
@@ -40,16 +42,11 @@
 //!   claims are totally ordered by `heads`' modification order, and no pop
 //!   can hand out a value a thief also claimed. A pop that finds every
 //!   value claimed takes its bump back with a fetch-sub; meanwhile thieves
-//!   compute a tail one below `head` and see an empty deque. A thief
-//!   releases its claim by storing its end into the separate `released`
-//!   word.
+//!   compute a tail one below `head` and see an empty deque. The owner's
+//!   pops leave their slots marked free for the position popped, which the
+//!   owner's next push fills again.
 //! - **FIFO** (after tokio's run queue): owner and thieves both take from
-//!   `head`. The owner's pop swaps `head` forward, and also `released` when
-//!   no claim is open. A thief's claim moves only `head`; its release swaps
-//!   `released` up to wherever `head` is then, past any values the owner
-//!   popped meanwhile.
-//!
-//! A claim is open exactly when `released != head`.
+//!   `head`; the owner's pop is a claim of one value.
 
 use core::cell::Cell;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
@@ -57,7 +54,7 @@ use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use crossbeam_utils::CachePadded;
 
 use crate::ring::Ring;
-use crate::sync::{AtomicBool, AtomicU32, AtomicU64};
+use crate::sync::{AtomicU32, AtomicU64};
 
 /// Which end the owner pops from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,20 +86,12 @@ pub(crate) fn unpack(word: u64) -> (u32, u32) {
     ((word >> 32) as u32, word as u32)
 }
 
-/// A run of claimed positions `start..end`, not yet released.
+/// A run of claimed positions `start..end`, whose values the claimer moves
+/// out (each move frees its slot).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Claim {
     pub(crate) start: u32,
     pub(crate) end: u32,
-}
-
-/// Why a claim took nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NoClaim {
-    /// Nothing to take (or asked for zero).
-    Empty,
-    /// Another claim is open.
-    Busy,
 }
 
 /// How many of the `available` values a claim takes.
@@ -147,9 +136,13 @@ pub(crate) struct Owner {
     /// `head` tells a pop whether to look at the shared word at all; FIFO:
     /// the expected value of the pop's compare-and-swap.
     heads_seen: Cell<u64>,
-    /// The owner's last reading of the oldest slot in use (`oldest_in_use`):
-    /// `push` reads the shared word only when this says the deque is full.
-    oldest_seen: Cell<u32>,
+    /// The positions `tail..free_until` hold no value and their slots are
+    /// known free for them (the owner saw each marked so): `push` reads a
+    /// slot's mark only at `free_until`. Pops lower the tail onto positions
+    /// whose slots stay free for them, so the range only grows downwards;
+    /// it is never more than a capacity long (a slot free for `p` means the
+    /// value of `p - capacity` is gone, so `p - capacity < head <= tail`).
+    free_until: Cell<u32>,
 }
 
 impl Owner {
@@ -163,7 +156,7 @@ impl Owner {
                 Flavor::Fifo => 0,
             },
             heads_seen: Cell::new(0),
-            oldest_seen: Cell::new(0),
+            free_until: Cell::new(0),
         }
     }
 
@@ -182,18 +175,29 @@ impl Owner {
     fn tail(&self) -> u32 {
         (self.pushes.get() - (self.pops.get() & self.pops_mask)) as u32
     }
+
+    /// How many positions from `tail` on are known free (`free_until -
+    /// tail`, or 0 once the tail has passed `free_until`).
+    #[inline(always)]
+    fn known_free(&self, tail: u32) -> u32 {
+        let ahead = self.free_until.get().wrapping_sub(tail);
+        // The range is at most a capacity (<= 2^30) long, so a difference
+        // with the sign bit set means the tail is past it.
+        if (ahead as i32) < 0 { 0 } else { ahead }
+    }
 }
 
 /// The state shared by a [`Worker`](crate::Worker) and its
 /// [`Stealer`](crate::Stealer)s.
 ///
 /// Invariants (positions compared with wrapping arithmetic):
-/// - `released <= head <= tail` and `tail - released <= capacity`;
+/// - `head <= tail` and `tail - head <= capacity`;
 /// - slots `head..tail` hold initialised values that nobody has claimed;
-/// - slots `released..head` hold values claimed by the one open claim (or,
-///   LIFO, by an owner `Drain`) that are being moved out;
+/// - a slot whose last value was claimed (position `p < head`) is marked
+///   free for `p + capacity` once its claimer has moved the value out, and
+///   until then still holds it or is being read;
 /// - all other slots are logically uninitialised;
-/// - only the owner writes `pushes` and slots, and only the owner changes
+/// - only the owner writes `pushes` and values, and only the owner changes
 ///   `pops`.
 pub(crate) struct Queue<T> {
     /// Number of values ever pushed (wrapping). Written only by the owner,
@@ -202,18 +206,7 @@ pub(crate) struct Queue<T> {
     pushes: CachePadded<AtomicU32>,
     /// The packed word thieves claim on; see the module docs for its halves.
     heads: CachePadded<AtomicU64>,
-    /// LIFO only: every slot below this position has been moved out by the
-    /// thief that claimed it. Stored with `Release` by that thief, loaded
-    /// with `Acquire` by the owner before it overwrites a slot.
-    released: CachePadded<AtomicU32>,
-    /// Whether the open claim, if any, is the owner's own ([`Drain`]):
-    /// thieves that find it open report `Empty` rather than `Retry`, since
-    /// a `Drain` leaked before its last value never releases its claim,
-    /// and a thief looping on `Retry` would spin for good. Written only by
-    /// the owner (rarely: once per drain), so it may share a line.
-    ///
-    /// [`Drain`]: crate::Drain
-    owner_claim_open: AtomicBool,
+    /// The slots, each marked with the position it is free for.
     ring: Ring<T>,
     flavor: Flavor,
 }
@@ -231,8 +224,6 @@ impl<T> Queue<T> {
         Queue {
             pushes: CachePadded::new(AtomicU32::new(0)),
             heads: CachePadded::new(AtomicU64::new(0)),
-            released: CachePadded::new(AtomicU32::new(0)),
-            owner_claim_open: AtomicBool::new(false),
             ring: Ring::new(capacity),
             flavor,
         }
@@ -259,7 +250,7 @@ impl<T> Queue<T> {
     /// other thread is acting on the deque, a snapshot otherwise.
     pub(crate) fn len(&self) -> usize {
         // Acquire: pairs with the Release of every write to `heads` (owner's
-        // pop, a thief's claim, a FIFO release), so the `pushes` loaded next
+        // pop, a claim), so the `pushes` loaded next
         // is at least what that writer saw, and `tail >= head` below.
         let (high, head) = unpack(self.heads.load(Acquire));
         // Acquire: pairs with the Release store in `push`.
@@ -280,9 +271,10 @@ impl<T> Queue<T> {
     /// Pushes `value` at the tail: position `pushes - pops` (`pushes` for
     /// FIFO).
     ///
-    /// Reads no shared word on the fast path: the counters are the owner's
-    /// own, and the room check uses `owner.oldest_seen`; only when that
-    /// stale bound says "full" is the real oldest slot in use read.
+    /// Reads no word a thief writes on the fast path: the counters are the
+    /// owner's own, and the tail's slot is usually known free already
+    /// (`Owner::free_until`); otherwise its mark is read, on the cache line
+    /// the push writes anyway.
     ///
     /// # Safety
     ///
@@ -291,18 +283,20 @@ impl<T> Queue<T> {
     pub(crate) unsafe fn push(&self, owner: &Owner, value: T) -> Result<(), T> {
         let pushed = owner.pushes.get() + 1;
         let tail = owner.tail();
-        let mask = self.ring.mask();
-        if tail.wrapping_sub(owner.oldest_seen.get()) > mask
-            && tail.wrapping_sub(self.refresh_oldest(owner)) > mask
-        {
-            return Err(value);
+        if owner.known_free(tail) == 0 {
+            if !self.ring.is_free_for(tail) {
+                // The value a lap before is still in the deque (full), or
+                // a thief is still moving it out.
+                return Err(value);
+            }
+            owner.free_until.set(tail.wrapping_add(1));
         }
-        // The slot of `tail` is outside `oldest_seen..tail`, which covers
-        // every slot anybody else may touch: the Acquire load in
-        // `oldest_in_use` that produced `oldest_seen` made the thieves'
-        // reads of the slots below it happen-before this point.
+        // The slot of `tail` is free for it: whoever took the value a lap
+        // before has finished reading it (the Acquire in `is_free_for`,
+        // now or at an earlier push or scan, ordered that read before this
+        // point), and no claim covers `tail`, which is past the end.
         // SAFETY: so nobody else touches the slot (only the owner writes
-        // slots), and it holds no value: `tail` is past the end.
+        // values), and it holds no value.
         unsafe { self.ring.write(tail, value) };
         owner.pushes.set(pushed);
         // Release: pairs with the Acquire loads of `pushes` in `claim` and
@@ -311,11 +305,23 @@ impl<T> Queue<T> {
         Ok(())
     }
 
-    /// Free slots at the tail, as the owner sees them (thieves only ever
-    /// add to this).
-    pub(crate) fn free_slots(&self, owner: &Owner) -> u32 {
-        let used = owner.tail().wrapping_sub(self.refresh_oldest(owner));
-        self.capacity() - used
+    /// Free slots at the tail, counted up to `wanted`: at least
+    /// `min(wanted, n)` when the `n` slots after the tail are free. Thieves
+    /// only ever add to the free slots, so the count stays true until the
+    /// owner pushes.
+    ///
+    /// Reads the mark of each slot past `Owner::free_until`, stopping at
+    /// the first not yet free: a claim that is still being read, or the
+    /// values of a full deque.
+    pub(crate) fn free_slots(&self, owner: &Owner, wanted: u32) -> u32 {
+        let tail = owner.tail();
+        let wanted = wanted.min(self.capacity());
+        let mut free = owner.known_free(tail);
+        while free < wanted && self.ring.is_free_for(tail.wrapping_add(free)) {
+            free += 1;
+        }
+        owner.free_until.set(tail.wrapping_add(free));
+        free
     }
 
     /// Writes `values` into the free slots at the tail, oldest first, and
@@ -325,15 +331,16 @@ impl<T> Queue<T> {
     /// # Safety
     ///
     /// `owner` is this queue's [`Owner`], used by the calling thread alone,
-    /// and `values` yields at most `free_slots(owner)` values.
+    /// and `values` yields at most the count a `free_slots` call returned,
+    /// with no push since.
     pub(crate) unsafe fn push_batch(&self, owner: &Owner, values: impl Iterator<Item = T>) {
         let tail = owner.tail();
         let mut count = 0u32;
         for value in values {
-            debug_assert!(count < self.capacity());
-            // The caller keeps `count` below `free_slots`, which refreshed
-            // `oldest_seen` (the reasoning of `push` holds).
-            // SAFETY: so the slot is free, and only the owner writes slots.
+            debug_assert!(count < owner.known_free(tail));
+            // The caller keeps `count` below what `free_slots` found free,
+            // and recorded in `free_until` (the reasoning of `push` holds).
+            // SAFETY: so the slot is free, and only the owner writes values.
             unsafe { self.ring.write(tail.wrapping_add(count), value) };
             count += 1;
         }
@@ -342,28 +349,6 @@ impl<T> Queue<T> {
         // Release: pairs with the Acquire loads of `pushes` in `claim` and
         // `len`, publishing the slot writes above.
         self.pushes.store(pushed as u32, Release);
-    }
-
-    /// Reads the oldest slot in use into `owner.oldest_seen`, and returns it.
-    #[inline(never)]
-    fn refresh_oldest(&self, owner: &Owner) -> u32 {
-        let oldest = self.oldest_in_use();
-        owner.oldest_seen.set(oldest);
-        oldest
-    }
-
-    /// The oldest position whose slot someone may still be reading: the
-    /// owner must not overwrite a slot at or after it, a capacity apart.
-    #[inline(always)]
-    fn oldest_in_use(&self) -> u32 {
-        match self.flavor {
-            // Acquire: pairs with the Release store in `release`, so the
-            // thief's reads of the slots below happen-before our overwrite.
-            Flavor::Lifo => self.released.load(Acquire),
-            // Acquire: pairs with the Release of the release swap in
-            // `release`, for the same reason.
-            Flavor::Fifo => unpack(self.heads.load(Acquire)).0,
-        }
     }
 
     /// LIFO owner pop: takes the value at `tail - 1`.
@@ -421,12 +406,12 @@ impl<T> Queue<T> {
         Some(unsafe { self.ring.read(position) })
     }
 
-    /// FIFO owner pop: takes the value at `head`.
+    /// FIFO owner pop: takes the value at `head`, a claim of one value.
     ///
     /// The expected value of the compare-and-swap is `owner.heads_seen`,
-    /// not a fresh load of the contended word: thieves move both halves of
-    /// `heads` only forward, so a stale guess fails the CAS once and
-    /// retries with the value it returns.
+    /// not a fresh load of the contended word: thieves move `head` only
+    /// forward, so a stale guess fails the CAS once and retries with the
+    /// value it returns.
     ///
     /// # Safety
     ///
@@ -439,7 +424,7 @@ impl<T> Queue<T> {
         // Whether `heads` was read from the shared word just now.
         let mut fresh = false;
         loop {
-            let (released, head) = unpack(heads);
+            let head = unpack(heads).1;
             if head == pushes {
                 // Empty by this reading; only a fresh one decides, as in
                 // `pop_newest`.
@@ -451,16 +436,7 @@ impl<T> Queue<T> {
                 fresh = true;
                 continue;
             }
-            let next = head.wrapping_add(1);
-            // With no claim open, the popped slot is free again the moment
-            // we have read it, and nobody else can reach it meanwhile: move
-            // `released` along. With a claim open, leave `released` for the
-            // thief's release, which will catch up past our pop.
-            let popped = if released == head {
-                pack(next, next)
-            } else {
-                pack(released, next)
-            };
+            let popped = pack(0, head.wrapping_add(1));
             // Release: pairs with the Acquire loads of `heads` in `claim` and
             // `len` (they then see `pushes >= head`).
             match self
@@ -480,40 +456,26 @@ impl<T> Queue<T> {
         }
         let position = unpack(heads).1;
         // Our CAS moved `head` past `position`, so no claim covers it, and
-        // only this thread writes slots, so moving `released` past it
-        // before reading cannot let anyone overwrite it.
-        // SAFETY: so the slot is ours alone, read once; this thread wrote it.
-        Some(unsafe { self.ring.read(position) })
+        // this thread wrote it.
+        // SAFETY: so the slot is ours alone, taken once.
+        Some(unsafe { self.ring.take(position) })
     }
 
     // ----- claims: thieves, and the owner's `Drain` -----
 
-    /// Claims the oldest values, as many as `take` says of those available.
+    /// Claims the oldest values, as many as `take` says of those available;
+    /// `None` when there are none (or `take` asks for none).
     ///
-    /// Returns `Busy` when another claim is open: this keeps at most one
-    /// claim open, which is what lets a release be a single store.
-    pub(crate) fn claim(&self, take: Take) -> Result<Claim, NoClaim> {
+    /// Claims never wait for each other: each starts where the one before
+    /// ended, and a thief that loses the compare-and-swap to another
+    /// recomputes from the word it got back.
+    pub(crate) fn claim(&self, take: Take) -> Option<Claim> {
+        // Acquire: pairs with the Release of every write to `heads` (owner's
+        // pop, other claims), so the `pushes` loaded next is at least what
+        // that writer saw.
         let mut heads = self.heads.load(Acquire);
         loop {
             let (high, head) = unpack(heads);
-            let released = match self.flavor {
-                // Acquire: pairs with the Release store in `release`.
-                Flavor::Lifo => self.released.load(Acquire),
-                Flavor::Fifo => high,
-            };
-            if released != head {
-                // Relaxed: only says which answer to give. The owner sets
-                // it after its claim and clears it before its release, so
-                // a thief that sees a thief's claim (whose claim acquired
-                // the owner's release) never reads a stale `true`; one
-                // that sees the owner's claim before the flag says `Retry`
-                // once more.
-                return Err(if self.owner_claim_open.load(Relaxed) {
-                    NoClaim::Empty
-                } else {
-                    NoClaim::Busy
-                });
-            }
             // Acquire: pairs with the Release stores of `pushes`, so the slots
             // below it are initialised when we read them. Loaded after
             // `heads` (Acquire), so it is at least as new as the `pushes`
@@ -524,7 +486,7 @@ impl<T> Queue<T> {
                 // A LIFO pop that found every value claimed has not taken
                 // its bump of `pops` back yet (see `pop_newest`): the deque
                 // is empty, and this says so without waiting for the owner.
-                return Err(NoClaim::Empty);
+                return None;
             }
             if available > self.capacity() {
                 // Only possible when the owner popped and pushed again after
@@ -535,7 +497,7 @@ impl<T> Queue<T> {
             }
             let count = take.count(available);
             if count == 0 {
-                return Err(NoClaim::Empty);
+                return None;
             }
             let end = head.wrapping_add(count);
             // AcqRel: Release so a later claimer that loads our `heads`
@@ -546,73 +508,26 @@ impl<T> Queue<T> {
                 .heads
                 .compare_exchange_weak(heads, pack(high, end), AcqRel, Acquire)
             {
-                Ok(_) => return Ok(Claim { start: head, end }),
+                Ok(_) => return Some(Claim { start: head, end }),
                 Err(now) => heads = now,
             }
         }
     }
 
-    /// The owner's claim, for a [`Drain`](crate::Drain): while it is open,
-    /// thieves get `Empty` (see `owner_claim_open`). Ends with
-    /// [`Self::release_owner_claim`].
-    pub(crate) fn claim_for_owner(&self, take: Take) -> Result<Claim, NoClaim> {
-        let claim = self.claim(take)?;
-        // Relaxed: see `owner_claim_open` and its load in `claim`.
-        self.owner_claim_open.store(true, Relaxed);
-        Ok(claim)
-    }
-
-    /// Ends a claim made by [`Self::claim_for_owner`].
-    pub(crate) fn release_owner_claim(&self, claim: Claim) {
-        // Relaxed: sequenced before the Release in `release`, which every
-        // later claim acquires (see the load in `claim`).
-        self.owner_claim_open.store(false, Relaxed);
-        self.release(claim);
-    }
-
-    /// Moves the value at `position` out of a claim.
+    /// Moves the value at `position` out of a claim, and marks its slot
+    /// free for the owner's push a lap later.
     ///
     /// # Safety
     ///
-    /// `position` lies in a claim held by the caller, and is read once.
+    /// `position` lies in a claim held by the caller, and is taken once.
     #[inline]
     pub(crate) unsafe fn take_claimed(&self, position: u32) -> T {
-        // The owner does not overwrite a claimed slot until the release,
+        // The owner does not write a claimed slot until it is marked free,
         // nobody else claims it, and the Acquire in `claim` made its
         // initialising write visible.
-        // SAFETY: so the claim made the slot ours, and the caller reads it once.
-        unsafe { self.ring.read(position) }
-    }
-
-    /// Ends a claim whose values have all been moved out.
-    pub(crate) fn release(&self, claim: Claim) {
-        match self.flavor {
-            // Release: pairs with the Acquire loads of `released` in the
-            // owner's `push` and in `claim`: our slot reads happen-before
-            // the owner reuses those slots.
-            Flavor::Lifo => self.released.store(claim.end, Release),
-            Flavor::Fifo => {
-                let mut heads = self.heads.load(Relaxed);
-                loop {
-                    let (released, head) = unpack(heads);
-                    debug_assert_eq!(released, claim.start);
-                    // Everything up to `head` is free now: our claim, and any
-                    // values the owner popped past it meanwhile.
-                    //
-                    // Release: pairs with the Acquire loads of `heads` in the
-                    // owner's `push`, ordering our slot reads before reuse.
-                    match self.heads.compare_exchange_weak(
-                        heads,
-                        pack(head, head),
-                        Release,
-                        Relaxed,
-                    ) {
-                        Ok(_) => return,
-                        Err(now) => heads = now,
-                    }
-                }
-            }
-        }
+        // SAFETY: so the claim made the slot ours, and the caller takes it
+        // once.
+        unsafe { self.ring.take(position) }
     }
 }
 

@@ -6,16 +6,16 @@ use core::fmt;
 ///
 /// Same meaning as `crossbeam_deque::Steal`:
 ///
-/// - [`Empty`](Steal::Empty): there was nothing to take; also when the
-///   deque's owner was taking its oldest values itself
-///   ([`Worker::drain_oldest`](crate::Worker::drain_oldest)), and, for
+/// - [`Empty`](Steal::Empty): there was nothing to take; and, for
 ///   [`steal_batch`](crate::Stealer::steal_batch) and
 ///   [`steal_batch_with_limit`](crate::Stealer::steal_batch_with_limit)
 ///   only, when the destination had no free slot (crossbeam's deques grow,
 ///   ours do not; `dest.len() == dest.capacity()` tells the two apart);
 /// - [`Success`](Steal::Success): an item was taken;
-/// - [`Retry`](Steal::Retry): another thief was mid-steal on this deque;
-///   trying again may succeed.
+/// - [`Retry`](Steal::Retry): lost a race; trying again may succeed.
+///   beam-deque's steals never return it (they retry a lost race
+///   themselves); it is here for code written against crossbeam's deques
+///   and queues, and for [`Steal::or_else`] and `collect` chains.
 ///
 /// # Examples
 ///
@@ -31,9 +31,8 @@ use core::fmt;
 #[must_use]
 #[derive(PartialEq, Eq, Copy, Clone)]
 pub enum Steal<T> {
-    /// The deque was empty at the time of stealing (or its owner was
-    /// taking its oldest values, or a batch's destination was full: see
-    /// above).
+    /// The deque was empty at the time of stealing (or a batch's
+    /// destination was full: see above).
     Empty,
     /// At least one item was stolen; this one is handed back.
     Success(T),

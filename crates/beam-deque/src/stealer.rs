@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::queue::{Claim, Flavor, NoClaim, Queue, Take};
+use crate::queue::{Claim, Flavor, Queue, Take};
 use crate::steal::Steal;
 use crate::sync::Arc;
 use crate::worker::Worker;
@@ -44,9 +44,9 @@ impl<T> Stealer<T> {
         Stealer { queue }
     }
 
-    /// Steals the oldest value.
-    ///
-    /// Returns [`Steal::Retry`] if another thief is mid-steal on this deque.
+    /// Steals the oldest value: [`Steal::Success`] or [`Steal::Empty`]
+    /// (never `Retry`: a race lost to another thief or the owner is retried
+    /// here).
     ///
     /// ```
     /// use beam_deque::{Steal, Worker};
@@ -58,13 +58,11 @@ impl<T> Stealer<T> {
     /// ```
     pub fn steal(&self) -> Steal<T> {
         match self.queue.claim(Take::Upto(1)) {
-            Ok(claim) => {
+            Some(claim) => {
                 // SAFETY: the claim covers exactly `claim.start`.
-                let value = unsafe { self.queue.take_claimed(claim.start) };
-                self.queue.release(claim);
-                Steal::Success(value)
+                Steal::Success(unsafe { self.queue.take_claimed(claim.start) })
             }
-            Err(why) => no_claim(why),
+            None => Steal::Empty,
         }
     }
 
@@ -74,8 +72,7 @@ impl<T> Stealer<T> {
     /// The moved values keep their relative age in `dest`, so `dest`'s own
     /// pop order applies to them. Returns [`Steal::Empty`] when there was
     /// nothing to move or `dest` is full (then nothing moves: check
-    /// `dest.len() == dest.capacity()` to tell the two apart), and
-    /// [`Steal::Retry`] when another thief is mid-steal.
+    /// `dest.len() == dest.capacity()` to tell the two apart).
     ///
     /// ```
     /// use beam_deque::{Steal, Worker};
@@ -121,15 +118,14 @@ impl<T> Stealer<T> {
 
     /// `steal_batch`, moving at most `limit` values.
     fn steal_batch_upto(&self, dest: &Worker<T>, limit: u32) -> Steal<()> {
-        let room = dest.free_slots().min(limit);
+        let room = dest.free_slots(self.half_of_len().min(limit));
         match self.queue.claim(Take::Half(room)) {
-            Ok(claim) => {
+            Some(claim) => {
                 // SAFETY: we hold the claim; it fits in `room`.
                 unsafe { dest.adopt(&self.queue, claim.start, claim.end) };
-                self.queue.release(claim);
                 Steal::Success(())
             }
-            Err(why) => no_claim(why),
+            None => Steal::Empty,
         }
     }
 
@@ -185,20 +181,31 @@ impl<T> Stealer<T> {
 
     /// `steal_batch_and_pop`, taking at most `limit` values in all.
     fn steal_batch_and_pop_upto(&self, dest: &Worker<T>, limit: u32) -> Steal<T> {
-        let room = dest.free_slots().saturating_add(1).min(limit);
+        let wanted = self.half_of_len().min(limit);
+        // One value more than `dest` takes: it is handed back.
+        let room = dest
+            .free_slots(wanted.saturating_sub(1))
+            .saturating_add(1)
+            .min(limit);
         match self.queue.claim(Take::Half(room)) {
-            Ok(claim) => {
+            Some(claim) => {
                 let (handed, rest) = split_for(dest.flavor(), claim);
                 // SAFETY: `handed` lies in our claim, and `adopt` below does
                 // not cover it.
                 let value = unsafe { self.queue.take_claimed(handed) };
                 // SAFETY: we hold the claim on `rest`, which fits in `room - 1`.
                 unsafe { dest.adopt(&self.queue, rest.start, rest.end) };
-                self.queue.release(claim);
                 Steal::Success(value)
             }
-            Err(why) => no_claim(why),
+            None => Steal::Empty,
         }
+    }
+
+    /// Half the values in the deque now, rounded up: what a batch steal
+    /// takes at most, so the free slots of its destination need counting
+    /// only that far.
+    fn half_of_len(&self) -> u32 {
+        (self.queue.len() as u32).div_ceil(2)
     }
 
     /// The number of values in the deque (a snapshot).
@@ -245,13 +252,6 @@ fn checked_limit(limit: usize) -> u32 {
         "beam_deque::Stealer: a batch steal's limit must be at least 1"
     );
     u32::try_from(limit).unwrap_or(u32::MAX)
-}
-
-fn no_claim<T>(why: NoClaim) -> Steal<T> {
-    match why {
-        NoClaim::Empty => Steal::Empty,
-        NoClaim::Busy => Steal::Retry,
-    }
 }
 
 impl<T> Clone for Stealer<T> {

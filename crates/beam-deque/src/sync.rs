@@ -10,12 +10,12 @@ pub(crate) use loom::cell::UnsafeCell;
 #[cfg(beam_deque_loom)]
 pub(crate) use loom::sync::Arc;
 #[cfg(beam_deque_loom)]
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
+pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64};
 
 #[cfg(not(beam_deque_loom))]
 pub(crate) use alloc::sync::Arc;
 #[cfg(not(beam_deque_loom))]
-pub(crate) use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
+pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64};
 
 /// `core::cell::UnsafeCell` behind loom's closure API, so the same code
 /// compiles against both.

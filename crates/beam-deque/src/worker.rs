@@ -213,23 +213,20 @@ impl<T> Worker<T> {
     /// This is the owner's overflow path: when its deque is full, a
     /// scheduler moves the oldest part (the part thieves would take anyway)
     /// to a shared queue and keeps the newest, cache-hot values. The whole
-    /// batch costs a constant number of atomic read-modify-writes (one to
-    /// claim, and for a FIFO deque one to release), whatever its length.
+    /// batch costs one atomic read-modify-write (the claim), whatever its
+    /// length.
     ///
-    /// Until its last value is taken (or it is dropped), the batch's slots
-    /// stay occupied: the owner may keep pushing and popping, and thieves
-    /// get [`Steal::Empty`](crate::Steal::Empty) (the owner is taking the
-    /// oldest values itself). If a thief is mid-steal, the batch is empty:
-    /// that thief is already moving the oldest values out. Values not taken
-    /// from the iterator are dropped with it, like `Vec::drain`.
+    /// The batch is a claim like a thief's: the owner may keep pushing and
+    /// popping while it is open, thieves take the values after it, and each
+    /// slot is free for the owner's pushes once its value has been taken
+    /// from the iterator. Values not taken from the iterator are dropped
+    /// with it, like `Vec::drain`.
     ///
     /// Leaking the iterator (`mem::forget`) after its last value leaves the
     /// deque as it would be after a drop. Leaking it before leaks the
-    /// values not taken and keeps their slots for good: thieves get `Empty`
-    /// from then on, the owner still pops, and pushes fail once the tail
-    /// comes round to those slots (at once for a FIFO deque that has been
-    /// pushed a capacity past them). Never a value dropped twice, never a
-    /// thief spinning on `Retry`.
+    /// values not taken and keeps their slots for good: thieves and the
+    /// owner go on with the other values, and pushes fail once the tail
+    /// comes round to a leaked value's slot. Never a value dropped twice.
     ///
     /// ```
     /// let w = beam_deque::Worker::new(8);
@@ -242,15 +239,13 @@ impl<T> Worker<T> {
     /// ```
     pub fn drain_oldest(&self, limit: usize) -> Drain<'_, T> {
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        Drain::new(
-            &self.queue,
-            self.queue.claim_for_owner(Take::Upto(limit)).ok(),
-        )
+        Drain::new(&self.queue, self.queue.claim(Take::Upto(limit)))
     }
 
-    /// Free slots, as the owner sees them (thieves only add to this).
-    pub(crate) fn free_slots(&self) -> u32 {
-        self.queue.free_slots(&self.owner)
+    /// Free slots at the tail, counted up to `wanted` (see
+    /// `Queue::free_slots`; thieves only add to this).
+    pub(crate) fn free_slots(&self, wanted: u32) -> u32 {
+        self.queue.free_slots(&self.owner, wanted)
     }
 
     /// Moves the claimed values at positions `from..to` of `source` into
@@ -260,18 +255,19 @@ impl<T> Worker<T> {
     /// # Safety
     ///
     /// The caller holds a claim on `source` covering `from..to`, and
-    /// `to - from <= self.free_slots()`. (It runs on the owner's thread: a
-    /// `&Worker` cannot be had elsewhere.)
+    /// `to - from` is at most what `self.free_slots` returned, with no push
+    /// since. (It runs on the owner's thread: a `&Worker` cannot be had
+    /// elsewhere.)
     pub(crate) unsafe fn adopt(&self, source: &Queue<T>, from: u32, to: u32) {
         let count = to.wrapping_sub(from);
-        debug_assert!(count <= self.free_slots());
+        debug_assert!(count <= self.free_slots(count));
         let claimed = (0..count).map(|offset| {
             // SAFETY: the caller's claim covers `from + offset`; each offset
             // is visited once, so each value is read once.
             unsafe { source.take_claimed(from.wrapping_add(offset)) }
         });
         // SAFETY: this thread alone uses `owner` (`Worker` is not `Sync`),
-        // and `claimed` yields `count <= free_slots` values.
+        // and `claimed` yields no more values than `free_slots` found.
         unsafe { self.queue.push_batch(&self.owner, claimed) };
     }
 

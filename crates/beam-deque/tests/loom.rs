@@ -15,7 +15,7 @@ use loom::thread;
 
 #[path = "support/loom_orders.rs"]
 mod loom_orders;
-use loom_orders::{check, run2};
+use loom_orders::{check, run2, run3};
 
 /// Steals until the deque is seen empty (retrying on `Retry`).
 fn steal_all(s: &Stealer<usize>) -> Vec<usize> {
@@ -99,8 +99,9 @@ fn pop_that_finds_everything_claimed_takes_its_bump_back() {
     });
 }
 
-/// Two thieves, two values: each value to exactly one of them (and a thief
-/// that finds the other mid-steal retries rather than reporting empty).
+/// Two thieves, two values: each value to exactly one of them (claims
+/// may be open at once; a thief that loses the compare-and-swap to the
+/// other recomputes rather than reporting empty).
 #[test]
 fn steal_vs_steal() {
     loom::model(|| {
@@ -194,9 +195,9 @@ fn drain_oldest_vs_steal() {
     }
 }
 
-/// FIFO: the owner pops past a thief's open claim and pushes again; the
-/// thief's release must free the popped slot too, and no slot is reused
-/// while claimed.
+/// FIFO: the owner pops past a thief's open claim and pushes again: the
+/// slot the owner popped is free at once, the claimed one only once the
+/// thief has read it, and no slot is reused while claimed.
 #[test]
 fn fifo_pop_past_open_claim_then_push() {
     loom::model(|| {
@@ -220,6 +221,88 @@ fn fifo_pop_past_open_claim_then_push() {
         got.extend(drain_owner(&w));
         assert_exactly(got, 0..4);
     });
+}
+
+/// Capacity 2, both values claimed by two thieves at once, read in either
+/// order: the owner refills past the wrap onto both slots, and may write
+/// each only after its own thief has read it, whichever finishes first
+/// (loom's cell tracking fails the model on a concurrent read and write).
+/// The slot's mark, stored with `Release` after the read and loaded with
+/// `Acquire` before the write, is all that orders them.
+#[test]
+fn claims_finish_out_of_order_while_the_owner_wraps_onto_them() {
+    for fifo in [false, true] {
+        check(3, move |order| {
+            let w = worker(fifo, 2);
+            w.push(0).unwrap();
+            w.push(1).unwrap();
+            let (s1, s2) = (w.stealer(), w.stealer());
+            let ((w, mut got), first, second) = run3(
+                order,
+                move || {
+                    let mut got = Vec::new();
+                    let mut next = 2;
+                    while next < 4 {
+                        match w.push(next) {
+                            Ok(()) => next += 1,
+                            Err(_) => thread::yield_now(),
+                        }
+                    }
+                    got.extend(drain_owner(&w));
+                    (w, got)
+                },
+                move || s1.steal().success(),
+                move || s2.steal().success(),
+            );
+            got.extend(first);
+            got.extend(second);
+            got.extend(drain_owner(&w));
+            // The owner waited for both thieves: each took one value, the
+            // owner got the other two back.
+            assert_exactly(got, 0..4);
+        });
+    }
+}
+
+/// A batch steal into a deque whose own thief is mid-steal: the thief of
+/// `mine` has claimed its oldest value while `mine`'s owner pops one and
+/// then moves two values in from `victim`, past the wrap, onto both slots.
+/// The free slots are counted by each slot's mark, in order, so the batch
+/// stops short of the slot still being read: a FIFO owner's pop frees the
+/// *later* slot first when the thief holds the earlier one, so a count that
+/// trusted the last slot's mark for the ones before it would write into
+/// the thief's slot.
+#[test]
+fn batch_steal_into_a_deque_whose_thief_is_mid_steal() {
+    for fifo in [false, true] {
+        check(2, move |order| {
+            let victim = Worker::new(4);
+            for v in 10..14 {
+                victim.push(v).unwrap();
+            }
+            let mine = worker(fifo, 2);
+            mine.push(0).unwrap();
+            mine.push(1).unwrap();
+            let thief = mine.stealer();
+            let ((mine, victim, mut got), stolen) = run2(
+                order,
+                move || {
+                    let mut got: Vec<usize> = mine.pop().into_iter().collect();
+                    // Half of the victim's 4 is 2: the next two positions
+                    // of `mine`, on the slots of 0 and 1.
+                    let moved = victim.stealer().steal_batch(&mine);
+                    assert!(moved.is_success() || moved.is_empty());
+                    got.extend(drain_owner(&mine));
+                    (mine, victim, got)
+                },
+                move || thief.steal().success(),
+            );
+            got.extend(stolen);
+            got.extend(drain_owner(&mine));
+            got.extend(drain_owner(&victim));
+            assert_exactly(got, [0, 1, 10, 11, 12, 13]);
+        });
+    }
 }
 
 /// A value that counts its drops.
