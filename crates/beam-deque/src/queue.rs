@@ -137,10 +137,12 @@ pub(crate) struct Owner {
     /// the expected value of the pop's compare-and-swap.
     heads_seen: Cell<u64>,
     /// The positions `tail..free_until` hold no value and their slots are
-    /// known free for them (the owner saw each marked so): `push` reads a
-    /// slot's mark only at `free_until`. Pops lower the tail onto positions
-    /// whose slots stay free for them, so the range only grows downwards;
-    /// it is never more than a capacity long (a slot free for `p` means the
+    /// known free for them: the owner saw each marked so, or took the value
+    /// a lap before itself. `push` reads a slot's mark only at
+    /// `free_until`. A LIFO pop lowers the tail onto a position whose slot
+    /// stays free for it; a FIFO pop of `free_until - capacity` moves
+    /// `free_until` on by one without touching the slot's mark. The range
+    /// is never more than a capacity long (a slot free for `p` means the
     /// value of `p - capacity` is gone, so `p - capacity < head <= tail`).
     free_until: Cell<u32>,
 }
@@ -455,9 +457,21 @@ impl<T> Queue<T> {
             }
         }
         let position = unpack(heads).1;
-        // Our CAS moved `head` past `position`, so no claim covers it, and
-        // this thread wrote it.
-        // SAFETY: so the slot is ours alone, taken once.
+        let free_until = owner.free_until.get();
+        if position == free_until.wrapping_sub(self.capacity()) {
+            // Every position below this one is gone and its slot known
+            // free (`free_until`'s invariant): once we have read this one,
+            // the owner knows its slot free a lap on without a mark, and
+            // nobody else reads the mark of a slot below `free_until`.
+            owner.free_until.set(free_until.wrapping_add(1));
+            // Our CAS moved `head` past `position`, so no claim covers it,
+            // and this thread wrote it.
+            // SAFETY: so the slot is ours alone, read once.
+            return Some(unsafe { self.ring.read(position) });
+        }
+        // As above, but a claim before ours may still be reading below us:
+        // the mark tells the owner's push when this slot is free.
+        // SAFETY: the slot is ours alone, taken once.
         Some(unsafe { self.ring.take(position) })
     }
 
