@@ -12,9 +12,11 @@
 //! random number of values (below 50,000), or, one time in three while it
 //! has taken nothing yet, pops everything. A run ends after the first round
 //! at whose end the owner and every thief have taken a value; its figure
-//! is that round count. RUNS runs per implementation (default 15),
-//! alternating; the table gives each one's median and maximum, and the
-//! total steal throughput (values the thieves took per second).
+//! is that round count, and the wall time to that point (a faster owner
+//! fits more rounds into the same wait for the scheduler to run the last
+//! thief, so the two can disagree). RUNS runs per implementation (default
+//! 15), alternating; the table gives each one's median and maximum, and
+//! the total steal throughput (values the thieves took per second).
 //!
 //! beam-deque is bounded: its deques have 2^16 slots (above the largest
 //! round), and a push that finds the deque full is dropped from the count
@@ -44,10 +46,8 @@ trait Deque: Sized {
 }
 
 /// beam-deque; its batch steals take "about half" when `CAP` is 0, else
-/// at most `CAP` values (`steal_batch_with_limit`). Capped at
-/// crossbeam-deque's 32, a thief's claim stays open for at most 32 values'
-/// copying, where "about half" of a 50,000-value deque keeps the other
-/// thieves on `Retry` for 25,000.
+/// at most `CAP` values (`steal_batch_with_limit`), crossbeam-deque's 32
+/// for the third row.
 struct Beam<const CAP: usize>(beam_deque::Worker<usize>);
 
 impl<const CAP: usize> Deque for Beam<CAP> {
@@ -107,9 +107,10 @@ impl Deque for crossbeam_deque::Worker<usize> {
     }
 }
 
-/// One run: the owner rounds until everyone has taken a value, and the
-/// thieves' values per second.
-fn run<D: Deque>(thieves: usize, seed: u64) -> (usize, f64) {
+/// One run: the owner rounds until everyone has taken a value, the
+/// thieves' values per second, and the milliseconds until everyone had a
+/// value (a faster owner fits more rounds into the same wait).
+fn run<D: Deque>(thieves: usize, seed: u64) -> (usize, f64, f64) {
     let owner = D::make();
     let done = AtomicBool::new(false);
     let hits: Vec<Arc<AtomicUsize>> = (0..thieves).map(|_| Arc::default()).collect();
@@ -148,15 +149,16 @@ fn run<D: Deque>(thieves: usize, seed: u64) -> (usize, f64) {
         done.store(true, SeqCst);
         rounds
     });
+    let elapsed = start.elapsed().as_secs_f64();
     let stolen: usize = hits.iter().map(|h| h.load(SeqCst)).sum();
-    (rounds, stolen as f64 / start.elapsed().as_secs_f64())
+    (rounds, stolen as f64 / elapsed, elapsed * 1e3)
 }
 
 fn main() {
     let runs = arg(1, 15).max(1);
     let thieves = arg(2, 8).max(1);
     println!("{thieves} thieves, one LIFO owner; {runs} runs each, alternating");
-    let mut results: [Vec<(usize, f64)>; 3] = Default::default();
+    let mut results: [Vec<(usize, f64, f64)>; 3] = Default::default();
     for r in 0..runs {
         let seed = r as u64;
         results[0].push(run::<Beam<0>>(thieves, seed));
@@ -164,9 +166,9 @@ fn main() {
         results[2].push(run::<Beam<32>>(thieves, seed));
     }
     println!(
-        "| implementation  | owner rounds until every thief had a value: median | max | runs over 230 | thieves' steals, median Mval/s |"
+        "| implementation  | owner rounds until every thief had a value: median | max | runs over 230 | ms until then: median | max | thieves' steals, median Mval/s |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     let names = [
         "beam-deque",
         "crossbeam-deque (batches of at most 32)",
@@ -175,12 +177,16 @@ fn main() {
     for (name, mut figures) in names.into_iter().zip(results) {
         let mut rounds: Vec<usize> = figures.iter().map(|f| f.0).collect();
         rounds.sort_unstable();
+        let mut ms: Vec<f64> = figures.iter().map(|f| f.2).collect();
+        ms.sort_by(f64::total_cmp);
         figures.sort_by(|a, b| a.1.total_cmp(&b.1));
         println!(
-            "| {name} | {} | {} | {} | {:.1} |",
+            "| {name} | {} | {} | {} | {:.1} | {:.1} | {:.1} |",
             rounds[rounds.len() / 2],
             rounds[rounds.len() - 1],
             rounds.iter().filter(|&&r| r > 230).count(),
+            ms[ms.len() / 2],
+            ms[ms.len() - 1],
             figures[figures.len() / 2].1 / 1e6,
         );
     }

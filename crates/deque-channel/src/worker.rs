@@ -213,6 +213,12 @@ impl<T> Worker<T> {
 
     /// Moves the oldest half of the full local deque to the global queue,
     /// then pushes `value` (see `send`).
+    ///
+    /// A local push also fails when the deque is not full but a thief is
+    /// still moving out the value a lap before the tail: that slot is free
+    /// only once the thief is done, whatever leaves from the head. Then,
+    /// and whenever the local deque still refuses after an offload, the
+    /// value goes to the global queue itself.
     fn offload_then_push(&self, value: T) -> Result<(), Full<T>> {
         let global = &self.channel.shared.global;
         let counters = self.counters();
@@ -226,24 +232,12 @@ impl<T> Worker<T> {
             counters.full.add(1);
             return Err(Full(value));
         }
-
-        let mut batch = self.local.drain_oldest(batch_size);
-        if batch.len() == 0 {
-            // A thief holds the oldest values right now.
-            drop(batch);
-            return match global.push(value) {
-                Ok(()) => {
-                    counters.sent_global.add(1);
-                    self.wake_a_sleeper();
-                    Ok(())
-                }
-                Err(value) => {
-                    counters.full.add(1);
-                    Err(Full(value))
-                }
-            };
+        if self.local.len() < self.local.capacity() {
+            // Not full: a thief holds the tail's slot for a moment.
+            return self.send_global(value);
         }
 
+        let mut batch = self.local.drain_oldest(batch_size);
         let mut moved = 0u64;
         let mut bounced = None;
         for oldest in batch.by_ref() {
@@ -258,17 +252,11 @@ impl<T> Worker<T> {
         if let Some(first) = bounced {
             // Other senders filled the global queue under us. Take the rest
             // out of the batch (dropping it would drop them), free the
-            // batch's slots, and put them back on our own deque.
+            // batch's slots, and put them back.
             let rest: Vec<T> = core::iter::once(first).chain(batch.by_ref()).collect();
             drop(batch);
             for value in rest {
-                // Cannot fail: the batch freed at least `rest.len()` slots,
-                // only this thread pushes here, and thieves only take.
-                if self.local.push(value).is_err() {
-                    unreachable!("deque_channel: a freed slot vanished");
-                }
-                // Sent once already: not a second send.
-                self.not_sent.set(self.not_sent.get() + 1);
+                moved += u64::from(self.push_back(value));
             }
         } else {
             drop(batch);
@@ -280,10 +268,51 @@ impl<T> Worker<T> {
         }
         match self.local.push(value) {
             Ok(()) => Ok(()),
+            // Thieves took the oldest values while we drained, and one is
+            // still moving out of the tail's slot.
+            Err(value) => self.send_global(value),
+        }
+    }
+
+    /// Sends `value` through the global queue: `Full` if it has no room.
+    fn send_global(&self, value: T) -> Result<(), Full<T>> {
+        match self.channel.shared.global.push(value) {
+            Ok(()) => {
+                self.counters().sent_global.add(1);
+                self.wake_a_sleeper();
+                Ok(())
+            }
             Err(value) => {
-                counters.full.add(1);
+                self.counters().full.add(1);
                 Err(Full(value))
             }
+        }
+    }
+
+    /// Puts a value this worker holds but did not send (one an offload took
+    /// out of the local deque and could not move, or one of a batch from
+    /// the global queue) onto the local deque, where there is usually a
+    /// free slot; or, while a thief is still moving out the value a lap
+    /// before the tail, onto the global queue, if it has room. Not a send
+    /// either way (see `publish_local_counts`). Returns whether it went to
+    /// the global queue.
+    ///
+    /// Waits only while both refuse: that thief is mid-steal and the global
+    /// queue is full (bounded), a race of three parties.
+    fn push_back(&self, mut value: T) -> bool {
+        loop {
+            match self.local.push(value) {
+                Ok(()) => {
+                    self.not_sent.set(self.not_sent.get() + 1);
+                    return false;
+                }
+                Err(back) => value = back,
+            }
+            match self.channel.shared.global.push(value) {
+                Ok(()) => return true,
+                Err(back) => value = back,
+            }
+            core::hint::spin_loop();
         }
     }
 
@@ -335,32 +364,33 @@ impl<T> Worker<T> {
     /// local pops for the rest, do not (crossbeam's `Injector` takes
     /// batches for the same reason).
     fn take_from_global(&self) -> Option<T> {
-        // Only called when `recv` found the deque empty: the one claim a
-        // thief may still hold on it covers at most half of its slots (a
-        // steal takes half), so half the capacity is free for the batch.
+        // Only called when `recv` found the deque empty: half the capacity
+        // for the batch leaves the other half to thieves' batches from it.
         let room = self.local.capacity() / 2;
         let shared = &*self.channel.shared;
         let mut batch = shared.global.pop_batch(1 + room);
         let oldest = batch.next()?;
         // Room made: a producer in `send_blocking` may wait for it.
         shared.outside.room_made();
-        let moved = batch.len() as u64;
+        let mut moved = 0u64;
         for value in batch.rev() {
-            // Cannot fail: see `room` above; only this thread pushes here.
-            if self.local.push(value).is_err() {
-                unreachable!("deque_channel: no room for a batch from the global queue");
-            }
+            // The deque is empty, so this lands on it, unless thieves are
+            // still moving out values they claimed before it emptied: each
+            // holds its slot until done, and a value that meets one goes
+            // back to the global queue.
+            moved += u64::from(!self.push_back(value));
         }
-        // Not sent by this worker: see `publish_local_counts`.
-        self.not_sent.set(self.not_sent.get() + moved);
         self.counters().recv_global.add(1);
         self.counters().taken_global.add(1 + moved);
         Some(oldest)
     }
 
     /// Visits every other worker once, starting from a random one, and
-    /// steals about half of the first non-empty deque found. If some victim
-    /// was mid-steal (`Retry`), spins briefly and sweeps once more.
+    /// steals about half of the first non-empty deque found. One sweep is
+    /// enough: a beam-deque steal never returns `Retry` (it retries a lost
+    /// race itself, and other thieves mid-steal on the same victim do not
+    /// hold it up), so `Empty` from every victim means each was empty when
+    /// visited.
     ///
     /// A random start spreads thieves over victims; the sweep guarantees a
     /// value sitting in any deque is found (random probes alone can miss
@@ -376,34 +406,25 @@ impl<T> Worker<T> {
             return None;
         }
         let start = self.rng.borrow_mut().usize(..others);
-        for sweep in 0..2 {
-            let mut saw_retry = false;
-            for k in 0..others {
-                // Victims are numbered 0..others, skipping this worker.
-                let mut victim = (start + k) % others;
-                if victim >= self.id {
-                    victim += 1;
-                }
-                let pushed_before = self.local.pushed();
-                match stealers[victim].steal_batch_and_pop(&self.local) {
-                    Steal::Success(value) => {
-                        let moved_in = self.local.pushed() - pushed_before;
-                        self.not_sent.set(self.not_sent.get() + moved_in);
-                        self.counters().recv_stolen.add(1);
-                        self.counters().stolen.add(1 + moved_in);
-                        return Some(value);
-                    }
-                    Steal::Retry => saw_retry = true,
-                    Steal::Empty => {}
-                }
+        for k in 0..others {
+            // Victims are numbered 0..others, skipping this worker.
+            let mut victim = (start + k) % others;
+            if victim >= self.id {
+                victim += 1;
             }
-            if !saw_retry {
-                break;
-            }
-            if sweep == 0 {
-                for _ in 0..32 {
-                    core::hint::spin_loop();
+            let pushed_before = self.local.pushed();
+            match stealers[victim].steal_batch_and_pop(&self.local) {
+                Steal::Success(value) => {
+                    let moved_in = self.local.pushed() - pushed_before;
+                    self.not_sent.set(self.not_sent.get() + moved_in);
+                    self.counters().recv_stolen.add(1);
+                    self.counters().stolen.add(1 + moved_in);
+                    return Some(value);
                 }
+                // `Retry` never comes (see above); were it to, the value is
+                // still in the victim's deque, where a sleeper's final
+                // check (`Shared::has_values`) finds it.
+                Steal::Empty | Steal::Retry => {}
             }
         }
         self.counters().failed_steal_rounds.add(1);
