@@ -79,6 +79,29 @@ fn send_with_offload_races_a_thief_and_a_global_consumer() {
     });
 }
 
+/// The unbounded flavour: worker 0's deque refuses a push while worker 1
+/// is still moving out the value a lap before the tail (its steal took half
+/// of the full two-slot deque), whether worker 0 sees that before its
+/// offload or after it. The send must not fail: the value goes through the
+/// global queue. Each value is received exactly once.
+#[test]
+fn unbounded_send_meets_a_thief_mid_steal_on_the_tails_slot() {
+    check(2, |order| {
+        let (_channel, mut workers) = DequeChannel::builder()
+            .workers(2)
+            .local_capacity(2)
+            .unbounded()
+            .build();
+        let w1 = workers.pop().unwrap();
+        let w0 = workers.pop().unwrap();
+        w0.send(0).unwrap();
+        w0.send(1).unwrap();
+        let (sent, got) = send_races_recv(order, w0, 2, w1);
+        sent.unwrap();
+        assert_eq!(sorted(got), [0, 1, 2]);
+    });
+}
+
 /// Worker 1 takes a batch from the global queue (returning the oldest,
 /// moving the other onto its deque) while worker 0, its own deque empty,
 /// takes from the global queue too, or steals what worker 1 just moved, or
