@@ -294,9 +294,10 @@ impl<T> Queue<T> {
             owner.free_until.set(tail.wrapping_add(1));
         }
         // The slot of `tail` is free for it: whoever took the value a lap
-        // before has finished reading it (the Acquire in `is_free_for`,
-        // now or at an earlier push or scan, ordered that read before this
-        // point), and no claim covers `tail`, which is past the end.
+        // before has finished reading it (this thread itself, or another
+        // whose read the Acquire in `is_free_for`, now or at an earlier
+        // push or scan, ordered before this point), and no claim covers
+        // `tail`, which is past the end.
         // SAFETY: so nobody else touches the slot (only the owner writes
         // values), and it holds no value.
         unsafe { self.ring.write(tail, value) };
@@ -459,10 +460,10 @@ impl<T> Queue<T> {
         let position = unpack(heads).1;
         let free_until = owner.free_until.get();
         if position == free_until.wrapping_sub(self.capacity()) {
-            // Every position below this one is gone and its slot known
-            // free (`free_until`'s invariant): once we have read this one,
-            // the owner knows its slot free a lap on without a mark, and
-            // nobody else reads the mark of a slot below `free_until`.
+            // The positions a lap below `tail..free_until` are gone
+            // (`free_until`'s invariant), and this is the next one: once we
+            // have read it, its slot is known free a lap on without a mark
+            // (only the owner reads marks, and never below `free_until`).
             owner.free_until.set(free_until.wrapping_add(1));
             // Our CAS moved `head` past `position`, so no claim covers it,
             // and this thread wrote it.

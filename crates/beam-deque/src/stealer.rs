@@ -118,7 +118,9 @@ impl<T> Stealer<T> {
 
     /// `steal_batch`, moving at most `limit` values.
     fn steal_batch_upto(&self, dest: &Worker<T>, limit: u32) -> Steal<()> {
-        let room = dest.free_slots(self.half_of_len().min(limit));
+        // `free_slots` may count more than it was asked to (slots it knew
+        // free already): the limit still holds.
+        let room = dest.free_slots(self.half_of_len().min(limit)).min(limit);
         match self.queue.claim(Take::Half(room)) {
             Some(claim) => {
                 // SAFETY: we hold the claim; it fits in `room`.

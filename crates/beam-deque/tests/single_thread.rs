@@ -540,6 +540,36 @@ fn crossbeam_names_and_batch_limits() {
     assert_eq!(victim.len(), 40 - 7 - 17 - 3 - 3 - 1);
 }
 
+/// The limit holds into a destination that has been used: one whose owner
+/// already knows many of its slots free (it pushed and popped them) must
+/// still take no more than the limit, with or without the value handed
+/// back.
+#[test]
+fn a_batch_limit_holds_into_a_used_destination() {
+    for fifo in [false, true] {
+        let victim = Worker::new(64);
+        let s = victim.stealer();
+        for i in 0..40 {
+            victim.push(i).unwrap();
+        }
+        let dest = if fifo {
+            Worker::new_fifo(64)
+        } else {
+            Worker::new(64)
+        };
+        for i in 0..64 {
+            dest.push(100 + i).unwrap();
+        }
+        while dest.pop().is_some() {}
+        assert_eq!(s.steal_batch_with_limit(&dest, 7), Steal::Success(()));
+        assert_eq!(dest.len(), 7, "fifo {fifo}");
+        while dest.pop().is_some() {}
+        assert!(s.steal_batch_with_limit_and_pop(&dest, 5).is_success());
+        assert_eq!(dest.len(), 4, "fifo {fifo}");
+        assert_eq!(victim.len(), 40 - 7 - 5);
+    }
+}
+
 #[test]
 #[should_panic(expected = "a batch steal's limit must be at least 1")]
 fn batch_steal_with_a_zero_limit_panics() {
