@@ -147,14 +147,17 @@ impl<T> Worker<T> {
     ///
     /// When the deque is full, its oldest half moves to the global queue in
     /// one batch (one claim on the deque, whatever the batch's length) and
-    /// the push is retried. If a thief is mid-steal on those oldest values,
-    /// the value goes straight to the global queue instead: the thief is
-    /// already making room, and `send` never waits for it.
+    /// the push is retried. If the deque refuses while not full (a thief is
+    /// still moving out the value in the slot the push needs), the value
+    /// goes straight to the global queue instead: the thief is already
+    /// making room, and `send` never waits for it.
     ///
     /// # Errors
     ///
-    /// [`Full`] with the value when the deque is full and the global queue
-    /// cannot take more. Every value sent before is still in the channel.
+    /// [`Full`] with the value when the deque refuses it (full, or its next
+    /// slot held by a thief for a moment) and the global queue cannot take
+    /// more; never on an [unbounded](crate::Builder::unbounded) channel.
+    /// Every value sent before is still in the channel.
     ///
     /// ```
     /// use deque_channel::DequeChannel;
