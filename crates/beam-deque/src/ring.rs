@@ -95,9 +95,10 @@ impl<T> Ring<T> {
         });
     }
 
-    /// Moves the value out of the slot of `position`, leaving the slot
-    /// still reserved for `position`: for the owner, who may write the same
-    /// position again (a LIFO pop, or a dropped deque).
+    /// Moves the value out of the slot of `position`, leaving its mark as
+    /// it is: for the owner, where no mark is needed (a LIFO pop, whose
+    /// position the owner fills again; a FIFO pop in order, which
+    /// `Owner::free_until` covers; a dropped deque).
     ///
     /// # Safety
     ///
