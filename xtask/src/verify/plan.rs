@@ -392,12 +392,19 @@ const TSAN_SKIPPED_TESTS: [&str; 4] = [
     "full_deque_at_the_largest_capacity_is_full",
 ];
 
+/// The suppressions file for the peers the tests measure against, from
+/// the workspace root.
+const TSAN_SUPPRESSIONS: &str = "xtask/tsan-suppressions.txt";
+
 /// ThreadSanitizer (nightly, `-Zsanitizer=thread`, with `std` rebuilt by
 /// `-Zbuild-std` so that it is instrumented too) on the library crates'
 /// unit and integration tests, then on their stress tests, optimised. It
 /// checks the shipped code with its real orderings on real threads, which
 /// loom cannot (loom checks `SeqCst` accesses as `AcqRel`, and bounds its
-/// preemptions). Skipped on hosts TSan does not support.
+/// preemptions). The peers some tests compare against (rayon, `ignore`,
+/// `jwalk`, all on crossbeam-deque) race by design; their reports are
+/// suppressed by [`TSAN_SUPPRESSIONS`], ours never. Skipped on hosts TSan
+/// does not support.
 fn tsan(workspace: &Workspace) -> Plan {
     let host = match host_triple() {
         Ok(host) => host,
@@ -410,14 +417,20 @@ fn tsan(workspace: &Workspace) -> Plan {
     rustflags.push("-Zsanitizer=thread".to_owned());
     let rustflags = rustflags.join(" ");
     let target_dir = workspace.target_dir().join("tsan");
+    // Stop at the first report: a race is a failure, not a warning. The
+    // suppressions name only the peers' known speculative reads (the file
+    // says which and why), never a frame of ours.
+    let tsan_options = format!(
+        "halt_on_error=1 suppressions={}",
+        workspace.root.join(TSAN_SUPPRESSIONS).display()
+    );
     // Both checks build with the `loom` profile (optimised, with debug
     // assertions and overflow checks): one instrumented `std` for both, and
     // stress tests fast enough under TSan.
     let tsan_cargo = || {
         Invocation::nightly_cargo()
             .env("RUSTFLAGS", rustflags.as_str())
-            // Stop at the first report: a race is a failure, not a warning.
-            .env("TSAN_OPTIONS", "halt_on_error=1")
+            .env("TSAN_OPTIONS", tsan_options.as_str())
             .args([
                 "test",
                 "-Zbuild-std",
@@ -472,4 +485,52 @@ fn host_triple() -> Result<String, String> {
         .find_map(|line| line.strip_prefix("host: "))
         .map(str::to_owned)
         .ok_or_else(|| "`rustc -vV` printed no host".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The suppressions file exists, holds only `race:` lines, and none of
+    /// them could match a frame of one of this workspace's crates. TSan
+    /// matches a pattern anywhere in a frame's name, `*` standing for any
+    /// text, so each pattern must start with a peer's crate name that no
+    /// name of ours contains (`crossbeam_deque` is fine: `beam_deque` is
+    /// inside it, not the other way round).
+    #[test]
+    fn tsan_suppressions_name_only_peers() {
+        let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = xtask.parent().expect("xtask lives in the workspace root");
+        let file = root.join(super::TSAN_SUPPRESSIONS);
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", file.display()));
+        let ours: Vec<String> = std::fs::read_dir(root.join("crates"))
+            .expect("the workspace has a crates/ folder")
+            .map(|entry| entry.expect("readable crates/ entry").file_name())
+            .map(|name| name.to_string_lossy().replace('-', "_"))
+            .collect();
+        assert!(!ours.is_empty(), "no crates found under crates/");
+        let rules: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect();
+        assert!(!rules.is_empty(), "{} has no rules", file.display());
+        for rule in rules {
+            let pattern = rule
+                .strip_prefix("race:")
+                .unwrap_or_else(|| panic!("only race: suppressions belong here, not {rule:?}"));
+            let anchor = pattern.split('*').next().unwrap_or_default();
+            assert!(
+                anchor.contains('_') || anchor.contains("::"),
+                "{rule:?} must start with a crate name, not {anchor:?}"
+            );
+            for krate in &ours {
+                assert!(
+                    !krate.contains(anchor),
+                    "{rule:?} could hide a race in {krate}"
+                );
+            }
+        }
+    }
 }
