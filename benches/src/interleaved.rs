@@ -90,3 +90,14 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
 fn quantile(v: &[f64], q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
+
+/// The lower quartile, median and upper quartile of non-empty `values`.
+///
+/// # Panics
+///
+/// If `values` is empty.
+pub fn quartiles(values: Vec<f64>) -> (f64, f64, f64) {
+    assert!(!values.is_empty(), "quartiles of no values");
+    let v = sorted(values);
+    (quantile(&v, 0.25), quantile(&v, 0.5), quantile(&v, 0.75))
+}
