@@ -71,10 +71,11 @@
 //!   [`Worker::pop`] are wait-free (no loop: a few loads and stores, and for
 //!   the pop one fetch-add, rarely two). A FIFO `pop` and
 //!   [`Worker::drain_oldest`] are lock-free: their compare-and-swap fails
-//!   only when a thief's claim landed first.
+//!   only when a thief's claim landed first (or spuriously, on machines
+//!   whose compare-and-swap is a load-linked/store-conditional pair).
 //! - Stealing is lock-free: a thief's compare-and-swap fails only when
-//!   another claim or an owner's pop landed first, and claims never wait
-//!   for each other. A thief preempted mid-steal holds up nobody but the
+//!   another claim or an owner's pop landed first (or spuriously, as
+//!   above), and claims never wait for each other. A thief preempted mid-steal holds up nobody but the
 //!   owner's pushes into the slots it holds (they report the deque full
 //!   until it has moved its values out). A steal never returns
 //!   [`Steal::Retry`]: a lost race is retried inside the call, and `Retry`

@@ -141,9 +141,10 @@ pub(crate) struct Owner {
     /// a lap before itself. `push` reads a slot's mark only at
     /// `free_until`. A LIFO pop lowers the tail onto a position whose slot
     /// stays free for it; a FIFO pop of `free_until - capacity` moves
-    /// `free_until` on by one without touching the slot's mark. The range
-    /// is never more than a capacity long (a slot free for `p` means the
-    /// value of `p - capacity` is gone, so `p - capacity < head <= tail`).
+    /// `free_until` on by one (and marks the slot, as every take from the
+    /// head does: marks are never stale, see `Queue`). The range is never
+    /// more than a capacity long (a slot free for `p` means the value of
+    /// `p - capacity` is gone, so `p - capacity < head <= tail`).
     free_until: Cell<u32>,
 }
 
@@ -198,6 +199,13 @@ impl Owner {
 /// - a slot whose last value was claimed (position `p < head`) is marked
 ///   free for `p + capacity` once its claimer has moved the value out, and
 ///   until then still holds it or is being read;
+/// - marks are never stale: the slot of a value at `p` (`head <= p <
+///   tail`) is marked free for `p` itself, and every other slot for the
+///   next position it takes, or a lap below that while a claimer is still
+///   moving its value out. A mark left unwritten while its slot is reused
+///   would, 2^32 positions after it was written, read as "free" for a slot
+///   still in use (positions are wrapping `u32`s); the `invariants` tests
+///   check this after every step;
 /// - all other slots are logically uninitialised;
 /// - only the owner writes `pushes` and values, and only the owner changes
 ///   `pops`.
@@ -394,7 +402,9 @@ impl<T> Queue<T> {
             //
             // Release: as above (nothing new to publish, but every write of
             // `heads` keeps the pairing uniform).
-            let restored = self.heads.fetch_sub(POP, Release) - POP;
+            // Wrapping: the fetch-add may have carried `pops` from 2^32 - 1
+            // to 0 out of the word, and this takes it back.
+            let restored = self.heads.fetch_sub(POP, Release).wrapping_sub(POP);
             owner.heads_seen.set(restored);
             return None;
         }
@@ -458,22 +468,22 @@ impl<T> Queue<T> {
             }
         }
         let position = unpack(heads).1;
+        // Our CAS moved `head` past `position`, so no claim covers it, and
+        // this thread wrote it.
+        // SAFETY: so the slot is ours alone, taken once.
+        let value = unsafe { self.ring.take(position) };
         let free_until = owner.free_until.get();
         if position == free_until.wrapping_sub(self.capacity()) {
             // The positions a lap below `tail..free_until` are gone
-            // (`free_until`'s invariant), and this is the next one: once we
-            // have read it, its slot is known free a lap on without a mark
-            // (only the owner reads marks, and never below `free_until`).
+            // (`free_until`'s invariant), and this is the next one: its
+            // slot is now known free a lap on, so the push there need not
+            // read the mark. The mark is written all the same (`take`): a
+            // mark left behind would be a lap stale after every such pop,
+            // and after 2^32 positions a stale mark reads as "free" for a
+            // slot that still holds a value.
             owner.free_until.set(free_until.wrapping_add(1));
-            // Our CAS moved `head` past `position`, so no claim covers it,
-            // and this thread wrote it.
-            // SAFETY: so the slot is ours alone, read once.
-            return Some(unsafe { self.ring.read(position) });
         }
-        // As above, but a claim before ours may still be reading below us:
-        // the mark tells the owner's push when this slot is free.
-        // SAFETY: the slot is ours alone, taken once.
-        Some(unsafe { self.ring.take(position) })
+        Some(value)
     }
 
     // ----- claims: thieves, and the owner's `Drain` -----
@@ -596,3 +606,6 @@ impl<T> Drop for DropValues<'_, T> {
         self.drop_all();
     }
 }
+
+#[cfg(test)]
+mod invariants;

@@ -56,6 +56,22 @@ impl<T> Ring<T> {
         self.mask + 1
     }
 
+    /// The mark of the slot of `position`: the position it is free for.
+    #[cfg(test)]
+    pub(crate) fn mark(&self, position: u32) -> u32 {
+        self.slot(position).free_for.load(Acquire)
+    }
+
+    /// Marks each slot free for its position in `first..first + capacity`,
+    /// as a new ring is for `0..capacity`: a new ring moved to `first`.
+    #[cfg(test)]
+    pub(crate) fn mark_free_from(&self, first: u32) {
+        for k in 0..self.capacity() {
+            let position = first.wrapping_add(k);
+            self.slot(position).free_for.store(position, Release);
+        }
+    }
+
     #[inline(always)]
     fn slot(&self, position: u32) -> &Slot<T> {
         let index = (position & self.mask) as usize;
@@ -96,9 +112,9 @@ impl<T> Ring<T> {
     }
 
     /// Moves the value out of the slot of `position`, leaving its mark as
-    /// it is: for the owner, where no mark is needed (a LIFO pop, whose
-    /// position the owner fills again; a FIFO pop in order, which
-    /// `Owner::free_until` covers; a dropped deque).
+    /// it is: for the owner, where the mark already says the right thing (a
+    /// LIFO pop, whose position the owner fills again) or no longer matters
+    /// (a dropped deque).
     ///
     /// # Safety
     ///

@@ -10,7 +10,8 @@ use core::fmt;
 ///   [`steal_batch`](crate::Stealer::steal_batch) and
 ///   [`steal_batch_with_limit`](crate::Stealer::steal_batch_with_limit)
 ///   only, when the destination had no free slot (crossbeam's deques grow,
-///   ours do not; `dest.len() == dest.capacity()` tells the two apart);
+///   ours do not): full (`dest.len() == dest.capacity()`), or its next
+///   slot still being read by one of its own thieves;
 /// - [`Success`](Steal::Success): an item was taken;
 /// - [`Retry`](Steal::Retry): lost a race; trying again may succeed.
 ///   beam-deque's steals never return it (they retry a lost race

@@ -71,8 +71,9 @@ impl<T> Stealer<T> {
     ///
     /// The moved values keep their relative age in `dest`, so `dest`'s own
     /// pop order applies to them. Returns [`Steal::Empty`] when there was
-    /// nothing to move or `dest` is full (then nothing moves: check
-    /// `dest.len() == dest.capacity()` to tell the two apart).
+    /// nothing to move or `dest` had no room at its tail: full, or its next
+    /// slot still being read by one of `dest`'s own thieves (then nothing
+    /// moves; `dest.len() == dest.capacity()` tells a full `dest` apart).
     ///
     /// ```
     /// use beam_deque::{Steal, Worker};

@@ -92,6 +92,13 @@ impl<T> Worker<T> {
         Self::with_flavor(capacity, Flavor::Fifo)
     }
 
+    /// The shared queue and the owner's view of it, for the queue's own
+    /// tests.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> (&Queue<T>, &Owner) {
+        (&self.queue, &self.owner)
+    }
+
     fn with_flavor(capacity: usize, flavor: Flavor) -> Worker<T> {
         assert!(
             capacity > 0,
