@@ -137,3 +137,36 @@ fn full_deque_at_the_largest_capacity_is_full() {
     assert_eq!(w.pop(), Some(()));
     assert_eq!(w.len(), max - 2);
 }
+
+/// A FIFO owner alone fills its deque and empties it, in order, until its
+/// `u32` positions have wrapped (2^32 values through 1,024 slots, about
+/// 20 s here): every value comes out once, in order, and a full deque
+/// refuses one more. Before the fix an in-order pop left the slot's mark a
+/// lap stale, and at the wrap a push into the full deque read a mark of
+/// 2^32 positions before as "free": at the wrap the full deque took 2,048
+/// values into its 1,024 slots, each overwriting a live one (planted back,
+/// this test fails there). (The unit tests check
+/// the marks themselves after each step; this is the consequence, end to
+/// end.) Not under ThreadSanitizer: one thread, and ten times the time.
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn fifo_owner_fills_and_empties_across_the_position_wrap() {
+    const CAPACITY: u64 = 1024;
+    let w = Worker::new_fifo(CAPACITY as usize);
+    let (mut next, mut expected) = (0u64, 0u64);
+    for round in 0..(1u64 << 32) / CAPACITY + 2 {
+        while w.push(next).is_ok() {
+            next += 1;
+        }
+        assert_eq!(
+            next - expected,
+            CAPACITY,
+            "round {round}: full at the capacity"
+        );
+        while let Some(v) = w.pop() {
+            assert_eq!(v, expected, "round {round}: oldest first, each once");
+            expected += 1;
+        }
+    }
+    assert!(next > 1 << 32, "the positions wrapped");
+}
