@@ -31,7 +31,10 @@ impl<T> Worker<T> {
     /// receive returns the error from then on. (A worker that keeps
     /// polling with [`recv`], or has returned from its blocking receive
     /// without dropping its handle, holds the channel open: it may still
-    /// send.)
+    /// send.) A worker that sends after done breaks "from then on": the
+    /// send succeeds (it cannot fail for that), and a later receive on any
+    /// worker may take the value; one that nobody takes is dropped with the
+    /// channel. A program whose workers stop at this error never does it.
     ///
     /// A recursive job (each value may send more) ends this way, with no
     /// counting of its own:
@@ -175,12 +178,21 @@ impl<T> Worker<T> {
             //    after the fence inside `register`, the final check: any
             //    value a sender published before its own fence is seen
             //    here, or that sender sees us and wakes us.
+            let was_searching = searching;
             let state = sleep.register(self.id, searching);
             searching = false;
             if shared.has_values() {
                 if !sleep.deregister(self.id) {
                     // A waker got to us first: we are its searcher.
                     searching = true;
+                } else if was_searching {
+                    // We left `searching` in `register`, and a sender that
+                    // saw us there woke nobody, counting on us to find its
+                    // value and wake the next (`found_work`). We are an
+                    // ordinary running worker now, whose find wakes no
+                    // one: pass the wake-up on here, or the values the
+                    // check found wait for us alone while others sleep.
+                    sleep.pass_wake_up_on();
                 }
                 // The value may be held up by a thread mid-claim (a thief
                 // or an owner's batch), which `recv` reports as nothing:

@@ -87,7 +87,9 @@ impl<T> fmt::Display for SendError<T> {
 impl<T> std::error::Error for SendError<T> {}
 
 /// A blocking receive found the channel *done*: closed, empty, and every
-/// live worker waiting. No value will ever arrive.
+/// live worker waiting. No value will ever arrive (unless a worker sends
+/// after done, a mistake: see
+/// [`Worker::recv_blocking`](crate::Worker::recv_blocking)).
 ///
 /// ```
 /// use deque_channel::{DequeChannel, RecvError};

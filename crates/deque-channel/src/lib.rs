@@ -66,7 +66,9 @@
 //! [`DequeChannel::close`] (or dropping the last outside handle) closes the
 //! channel to outside senders; workers drain it and may still send. When it
 //! is closed, empty, and every live worker waits in a blocking receive, it
-//! is *done*: every blocking receive returns [`RecvError`] from then on.
+//! is *done*: every blocking receive returns [`RecvError`] from then on
+//! (provided no worker sends after that: see
+//! [`Worker::recv_blocking`](crate::Worker::recv_blocking)).
 //!
 //! # Guarantees
 //!

@@ -306,6 +306,15 @@ impl Sleep {
         }
     }
 
+    /// A worker that was searching until its registration, and whose final
+    /// check then found values, passes the wake-up on as `found_work`
+    /// would have (it no longer counts as a searcher, so a second searcher
+    /// that a sender woke meanwhile keeps the chain instead: `wake_one`
+    /// wakes nobody while one searches).
+    pub(crate) fn pass_wake_up_on(&self) {
+        self.wake_one();
+    }
+
     /// A searching worker stops without work and without sleeping (its
     /// deadline passed, or the channel is done). A sender may have counted
     /// on it (seen `searching > 0` and woken nobody): after leaving, it
