@@ -75,9 +75,10 @@
 //!   whose compare-and-swap is a load-linked/store-conditional pair).
 //! - Stealing is lock-free: a thief's compare-and-swap fails only when
 //!   another claim or an owner's pop landed first (or spuriously, as
-//!   above), and claims never wait for each other. A thief preempted mid-steal holds up nobody but the
-//!   owner's pushes into the slots it holds (they report the deque full
-//!   until it has moved its values out). A steal never returns
+//!   above), and claims never wait for each other. A thief preempted
+//!   mid-steal holds up nobody but the owner's pushes into the slots it
+//!   holds (they report the deque full until it has moved its values
+//!   out). A steal never returns
 //!   [`Steal::Retry`]: a lost race is retried inside the call, and `Retry`
 //!   stays in the enum for crossbeam's API.
 //!
