@@ -52,9 +52,13 @@
 //! Local pushes are the exception: a worker's `send` onto its own deque
 //! reads the word relaxed and without a fence, so it can miss a worker
 //! falling asleep at that instant. The value is then not stranded: the
-//! sender itself receives it (it looks at its own deque first), and a
-//! dropped worker wakes a sleeper on its way out. rayon and Go accept the
-//! same for local queues; it keeps the fast path at one plain load.
+//! sender itself receives it when it next receives (it looks at its own
+//! deque first), its next send that reads the word fresh wakes a sleeper,
+//! and a dropped worker wakes a sleeper on its way out. A worker that
+//! only sends and then does none of these (it waits on something else,
+//! holding its handle) leaves the value there until it does. rayon and Go
+//! accept the same for local queues; it keeps the fast path at one plain
+//! load.
 //!
 //! # Done
 //!

@@ -143,7 +143,9 @@ impl<T> Worker<T> {
     /// worker receives and the last a thief takes. If a worker sleeps (in a
     /// blocking receive) and none is already looking for work, wakes one to
     /// come and steal; that check is one load of a word that changes only
-    /// when workers fall asleep or wake.
+    /// when workers fall asleep or wake. Being a plain load, it can miss a
+    /// worker falling asleep at that very moment: the value then waits for
+    /// this worker's next receive or send (or its drop), not for ever.
     ///
     /// When the deque is full, its oldest half moves to the global queue in
     /// one batch (one claim on the deque, whatever the batch's length) and
