@@ -49,6 +49,16 @@ trait Thief: Send {
     fn steal(&self) -> Option<u64>;
 }
 
+/// Pushes `v`, retrying while the deque refuses it. A burst always fits,
+/// but in beam-deque and st3 a thief between its claim and its read keeps
+/// its slots from the owner for that long: the push then finds the deque
+/// full.
+fn push_until_taken<E>(v: u64, push: impl Fn(u64) -> Result<(), E>) {
+    while push(v).is_err() {
+        std::hint::spin_loop();
+    }
+}
+
 struct Ours(beam_deque::Worker<u64>);
 
 impl Deque for Ours {
@@ -57,13 +67,7 @@ impl Deque for Ours {
         Ours(beam_deque::Worker::new(BURST))
     }
     fn push(&self, v: u64) {
-        // A thief preempted between its claim and its read keeps its slot
-        // from the owner for that long: the push then finds the deque full.
-        let mut v = v;
-        while let Err(back) = self.0.push(v) {
-            v = back;
-            std::hint::spin_loop();
-        }
+        push_until_taken(v, |v| self.0.push(v));
     }
     fn pop(&self) -> Option<u64> {
         self.0.pop()
@@ -114,12 +118,7 @@ impl Deque for St3 {
         St3(st3::lifo::Worker::new(BURST))
     }
     fn push(&self, v: u64) {
-        // As ours: a thief between its claim and its read holds its slots.
-        let mut v = v;
-        while let Err(back) = self.0.push(v) {
-            v = back;
-            std::hint::spin_loop();
-        }
+        push_until_taken(v, |v| self.0.push(v));
     }
     fn pop(&self) -> Option<u64> {
         self.0.pop()

@@ -146,7 +146,7 @@ fn run<D: Deque>(thieves: usize, seed: u64) -> Figures {
     let done = AtomicBool::new(false);
     let hits: Vec<Arc<AtomicUsize>> = (0..thieves).map(|_| Arc::default()).collect();
     let start = Instant::now();
-    let (rounds, misses) = thread::scope(|scope| {
+    let (rounds, elapsed, (misses, misses_with_values)) = thread::scope(|scope| {
         let thief_threads: Vec<_> = hits
             .iter()
             .map(|h| {
@@ -193,9 +193,8 @@ fn run<D: Deque>(thieves: usize, seed: u64) -> Figures {
             .into_iter()
             .map(|t| t.join().expect("a thief panicked"))
             .fold((0, 0), |(a, b), (m, v)| (a + m, b + v));
-        (rounds, (elapsed, misses))
+        (rounds, elapsed, misses)
     });
-    let (elapsed, (misses, misses_with_values)) = misses;
     let elapsed = elapsed.as_secs_f64();
     let stolen: usize = hits.iter().map(|h| h.load(SeqCst)).sum();
     Figures {
