@@ -16,6 +16,11 @@ use crate::worker::Worker;
 /// worker stops burning CPU after that.
 const LOOKS_BEFORE_SLEEP: u32 = if cfg!(deque_channel_loom) { 1 } else { 16 };
 
+/// How long a worker parks, at most, when the sleepers' half of the
+/// barrier was refused on its thread (`barrier.rs`): it polls instead of
+/// sleeping, so a value it could not be sure to see waits no longer.
+const POLL_WITHOUT_BARRIER: Duration = Duration::from_millis(1);
+
 impl<T> Worker<T> {
     /// Receives a value, waiting while there is none: this worker's newest,
     /// else the global queue's oldest, else a steal (as [`recv`]); if all
@@ -35,6 +40,12 @@ impl<T> Worker<T> {
     /// send succeeds (it cannot fail for that), and a later receive on any
     /// worker may take the value; one that nobody takes is dropped with the
     /// channel. A program whose workers stop at this error never does it.
+    ///
+    /// Move each `Worker` into its thread (as below), rather than lending
+    /// it: a job that panics then drops the handle as the thread unwinds,
+    /// and the other workers still finish (done no longer waits for it). A
+    /// borrowed handle outlives the panic, and the others wait for it for
+    /// ever.
     ///
     /// A recursive job (each value may send more) ends this way, with no
     /// counting of its own:
@@ -84,7 +95,9 @@ impl<T> Worker<T> {
     /// # Errors
     ///
     /// [`RecvTimeoutError::Timeout`] if nothing arrived in time,
-    /// [`RecvTimeoutError::Disconnected`] if the channel is done.
+    /// [`RecvTimeoutError::Disconnected`] if the channel is done, whatever
+    /// the timeout (zero included): on a closed channel a timed receive
+    /// takes part in the done check before it answers `Timeout`.
     ///
     /// ```
     /// use deque_channel::{DequeChannel, RecvTimeoutError};
@@ -95,6 +108,8 @@ impl<T> Worker<T> {
     /// assert_eq!(w.recv_timeout(Duration::from_millis(5)), Err(RecvTimeoutError::Timeout));
     /// channel.send(7).unwrap();
     /// assert_eq!(w.recv_timeout(Duration::from_millis(5)), Ok(7));
+    /// channel.close(); // closed, empty, and its only worker waits: done
+    /// assert_eq!(w.recv_timeout(Duration::ZERO), Err(RecvTimeoutError::Disconnected));
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         match Instant::now().checked_add(timeout) {
@@ -145,41 +160,52 @@ impl<T> Worker<T> {
         let mut timed_out = false;
         loop {
             // 1. Look: own deque, global queue, steal; a few times,
-            //    yielding between, before paying for sleep.
-            for look in 0..LOOKS_BEFORE_SLEEP {
+            //    yielding between, before paying for sleep (once when the
+            //    deadline has passed: a value that is there is still taken).
+            timed_out = timed_out || deadline.is_some_and(|d| Instant::now() >= d);
+            let looks = if timed_out { 1 } else { LOOKS_BEFORE_SLEEP };
+            for look in 0..looks {
                 if let Some(value) = self.local.pop().or_else(|| self.recv_shared()) {
                     if searching {
                         sleep.found_work();
                     }
                     return Ok(value);
                 }
-                if sleep.is_done() || look + 1 == LOOKS_BEFORE_SLEEP {
+                if sleep.is_done() || look + 1 == looks {
                     break;
                 }
                 yield_now();
             }
 
-            // 2. Nothing. Done, or out of time? A searcher leaving here
-            //    passes its wake-up on if work came meanwhile.
+            // 2. Nothing. Done? A searcher leaving here passes its wake-up
+            //    on if work came meanwhile.
             timed_out = timed_out || deadline.is_some_and(|d| Instant::now() >= d);
-            let done = sleep.is_done();
-            if done || timed_out {
+            if sleep.is_done() {
                 if searching {
                     sleep.give_up_search(|| shared.has_values());
                 }
-                return Err(if done {
-                    RecvTimeoutError::Disconnected
-                } else {
-                    RecvTimeoutError::Timeout
-                });
+                return Err(RecvTimeoutError::Disconnected);
+            }
+            // Out of time on a channel that is not closed: it cannot be
+            // done before this worker waits again (done needs every live
+            // worker registered), so there is no done check to take part
+            // in. On a closed one, go on: register and run the done check
+            // (steps 3 and 4) before answering `Timeout` (step 5), or a
+            // short timeout would never hear "done".
+            if timed_out && !sleep.load().is_closed() {
+                if searching {
+                    sleep.give_up_search(|| shared.has_values());
+                }
+                return Err(RecvTimeoutError::Timeout);
             }
 
             // 3. Register (leaving `searching` in the same step), then,
-            //    after the fence inside `register`, the final check: any
-            //    value a sender published before its own fence is seen
+            //    after the barrier inside `register`, the final check: any
+            //    value a sender published before its own barrier is seen
             //    here, or that sender sees us and wakes us.
             let was_searching = searching;
-            let state = sleep.register(self.id, searching);
+            let registered = sleep.register(self.id, searching);
+            let state = registered.state;
             searching = false;
             if shared.has_values() {
                 if !sleep.deregister(self.id) {
@@ -193,6 +219,15 @@ impl<T> Worker<T> {
                     // one: pass the wake-up on here, or the values the
                     // check found wait for us alone while others sleep.
                     sleep.pass_wake_up_on();
+                }
+                if timed_out {
+                    // Out of time, with a value in sight that the looks
+                    // could not take (a thread is mid-claim on it, and
+                    // will move it where it can be taken): answer now.
+                    if searching {
+                        sleep.give_up_search(|| shared.has_values());
+                    }
+                    return Err(RecvTimeoutError::Timeout);
                 }
                 // The value may be held up by a thread mid-claim (a thief
                 // or an owner's batch), which `recv` reports as nothing:
@@ -209,31 +244,84 @@ impl<T> Worker<T> {
                     && state.sleepers() == state.live()
                     && sleep.try_finish(|| shared.is_quiet()))
             {
-                if !sleep.deregister(self.id) {
-                    sleep.give_up_search(|| false);
-                }
+                self.leave_at_done();
                 return Err(RecvTimeoutError::Disconnected);
             }
 
-            // 5. Park until woken or the deadline.
+            // 5. Out of time (the channel is closed, but not done: a
+            //    worker still runs): take the registration back. But first
+            //    yield once, still registered: done needs every worker
+            //    registered at one time, and workers on short timeouts that
+            //    are descheduled only while unregistered (yielding between
+            //    looks) would never all be (three workers on microsecond
+            //    timeouts, two CPUs). Those that run now see us registered,
+            //    and the last of them to register finishes (step 4).
+            if timed_out {
+                yield_now();
+                if sleep.load().is_done() {
+                    self.leave_at_done();
+                    return Err(RecvTimeoutError::Disconnected);
+                }
+                if sleep.deregister(self.id) {
+                    return Err(RecvTimeoutError::Timeout);
+                }
+                // A waker took us off the list first: the wake-up is ours.
+                // Look once more (step 1); finding nothing, step 3 leaves
+                // `searching` through a registration and its final check,
+                // which see the value the waker published, if any.
+                self.counters().wakeups.add(1);
+                searching = true;
+                continue;
+            }
+
+            // 6. Park until woken or the deadline. If the sleepers' barrier
+            //    could not be had (`Registered::ordered`), the final check
+            //    may have missed a value that no sender saw us for: park
+            //    for a short while only, and look again.
             self.counters().parks.add(1);
-            match sleep.park(self.id, deadline) {
+            let park_until = if registered.ordered {
+                deadline
+            } else {
+                let poll = Instant::now() + POLL_WITHOUT_BARRIER;
+                Some(deadline.map_or(poll, |d| d.min(poll)))
+            };
+            match sleep.park(self.id, park_until) {
                 Parked::Woken => {
                     self.counters().wakeups.add(1);
                     searching = true;
+                }
+                Parked::TimedOut
+                    if park_until != deadline && deadline.is_none_or(|d| Instant::now() < d) =>
+                {
+                    // A poll's end, not the caller's deadline.
+                    if !sleep.deregister(self.id) {
+                        self.counters().wakeups.add(1);
+                        searching = true;
+                    }
                 }
                 Parked::TimedOut => {
                     if sleep.deregister(self.id) {
                         return Err(RecvTimeoutError::Timeout);
                     }
                     // Woken just as the deadline passed: the wake-up is
-                    // ours. Look once more (step 1); finding nothing,
-                    // step 2 passes it on and returns `Timeout`.
+                    // ours. Look once more (step 1); finding nothing, it
+                    // is passed on (step 2, or the registration of step 3)
+                    // before `Timeout`.
                     self.counters().wakeups.add(1);
                     searching = true;
                     timed_out = true;
                 }
             }
+        }
+    }
+
+    /// Leaves a blocking receive on a done channel: takes the registration
+    /// back, or, if `try_finish`'s wake-up took it first, leaves the search
+    /// that wake-up started.
+    fn leave_at_done(&self) {
+        let sleep = &self.channel.shared.sleep;
+        if !sleep.deregister(self.id) {
+            sleep.leave_search_at_done();
         }
     }
 }

@@ -221,7 +221,8 @@ impl<T> DequeChannel<T> {
     /// # Errors
     ///
     /// [`SendError::Closed`] with the value when the channel is closed,
-    /// also while waiting.
+    /// also while waiting (the drop of the last worker closes it: see
+    /// [`close`](Self::close)).
     ///
     /// ```
     /// use deque_channel::DequeChannel;
@@ -296,7 +297,24 @@ impl<T> DequeChannel<T> {
     ///
     /// The channel also closes when the last outside handle is dropped
     /// (every `DequeChannel` except the ones the workers hold inside; a
-    /// clone of [`Worker::channel`] counts as outside).
+    /// clone of [`Worker::channel`] counts as outside), and when the last
+    /// [`Worker`] is dropped: nobody is left to receive, so a
+    /// `send_blocking` waiting for room returns `Closed` instead of
+    /// waiting for ever. (An outside send that got in just before that
+    /// drop returns `Ok`, and its value, never received, is dropped with
+    /// the channel, as any value left when the last handle goes. With no
+    /// worker left the channel is closed but never *done*: `is_done`
+    /// stays `false`.)
+    ///
+    /// ```
+    /// use deque_channel::{DequeChannel, SendError};
+    ///
+    /// let (channel, workers) = DequeChannel::builder().workers(2).global_capacity(1).build();
+    /// channel.send(1).unwrap();
+    /// drop(workers);
+    /// assert!(channel.is_closed());
+    /// assert_eq!(channel.send_blocking(2), Err(SendError::Closed(2)));
+    /// ```
     ///
     /// ```
     /// use deque_channel::{DequeChannel, SendError};

@@ -60,15 +60,29 @@
 //! it. A send wakes at most one sleeper, and only when none is already
 //! looking for work; a woken worker that finds work wakes the next. The
 //! senders' fast path pays one relaxed load of a word that changes only
-//! when workers sleep or wake. The protocol, and why no wake-up is lost, is
-//! argued in the source (`sleep.rs`) and model-checked with loom.
+//! when workers sleep or wake, behind a store-load barrier that on Linux is
+//! a compiler fence (the worker going to sleep pays with `membarrier(2)`;
+//! elsewhere both sides pay a `fence(SeqCst)`). No value waits while a
+//! worker sleeps: every path that makes values visible (a send, an
+//! offload, a batch a receiver moves into its own deque) wakes one when
+//! one sleeps and none is looking. The protocol, and why no wake-up is
+//! lost, is argued in the source (`sleep.rs`, `barrier.rs`) and
+//! model-checked with loom.
 //!
-//! [`DequeChannel::close`] (or dropping the last outside handle) closes the
-//! channel to outside senders; workers drain it and may still send. When it
-//! is closed, empty, and every live worker waits in a blocking receive, it
-//! is *done*: every blocking receive returns [`RecvError`] from then on
+//! [`DequeChannel::close`] (or dropping the last outside handle, or the
+//! last [`Worker`]) closes the channel to outside senders; workers drain it
+//! and may still send. When it is closed, empty, and every live worker
+//! waits in a blocking receive, it is *done*: every blocking receive returns [`RecvError`] from then on
 //! (provided no worker sends after that: see
-//! [`Worker::recv_blocking`](crate::Worker::recv_blocking)).
+//! [`Worker::recv_blocking`](crate::Worker::recv_blocking)). A timed
+//! receive takes part in that check too, whatever its timeout.
+//!
+//! A worker thread should *own* its [`Worker`] (move it into the thread):
+//! if a job panics, the unwind drops the handle, the channel stops waiting
+//! for that worker, and the others finish (the values in its deque stay
+//! stealable; the value the panicking job held is gone with it). A thread
+//! that only borrows its handle (`thread::scope` over `&workers[i]`) keeps
+//! it alive while it unwinds, so the others wait for it for ever.
 //!
 //! # Guarantees
 //!
@@ -101,8 +115,10 @@
 //!
 //! Dependencies: `beam-deque`, `vyukov-mpmc` and `seg-queue` (siblings),
 //! `crossbeam-utils` (`CachePadded`), `fastrand` (victim choice, seeded per
-//! worker).
+//! worker), and on Linux `libc` (the `membarrier(2)` system call of
+//! `barrier.rs`; std has no binding).
 
+mod barrier;
 mod blocking;
 mod channel;
 mod errors;

@@ -14,15 +14,18 @@
 //! | bits   | field       | meaning |
 //! |--------|-------------|---------|
 //! | 0-11   | `sleepers`  | workers registered to sleep (and not yet woken) |
-//! | 12-23  | `searching` | workers a waker woke that have not yet found work or gone back to sleep |
-//! | 24-35  | `live`      | workers not dropped |
-//! | 36     | `CLOSED`    | no more values from outside |
-//! | 37     | `DONE`      | closed, nothing anywhere, every live worker asleep: final |
-//! | 38-63  | generation  | bumped by every change, so a compare-and-swap on the word cannot be fooled by a change and its undo (ABA) |
+//! | 12     | `SYMMETRIC` | set for good when `membarrier(2)` is missing: every worker's send then pays a `fence(SeqCst)` (`barrier.rs`) |
+//! | 13-24  | `searching` | workers a waker woke that have not yet found work or gone back to sleep |
+//! | 25-36  | `live`      | workers not dropped |
+//! | 37     | `CLOSED`    | no more values from outside |
+//! | 38     | `DONE`      | closed, nothing anywhere, every live worker asleep: final |
+//! | 39-63  | generation  | bumped by every change, so a compare-and-swap on the word cannot be fooled by a change and its undo (ABA) |
 //!
 //! It changes only when a worker goes to sleep, is woken, stops searching or
 //! is dropped, and on close. The senders' fast path reads it once, relaxed
-//! (`anyone_asleep`); everything else here is out of line.
+//! (`may_need_wake_up`: `sleepers` and `SYMMETRIC` side by side, so one
+//! test of the low 13 bits sends the rare cases to the slow path);
+//! everything else here is out of line.
 //!
 //! Beside it, under a mutex, the list of sleepers (id and thread), changed
 //! together with `sleepers` under that mutex, so that under the lock the
@@ -31,34 +34,33 @@
 //!
 //! # Why no wake-up is lost
 //!
-//! A sender that makes work visible to other workers (a push to the global
-//! queue, a batch offloaded there) does: *publish*, `fence(SeqCst)`, read
-//! the state word ([`Sleep::notify`]). A worker going to sleep does: register
-//! (a SeqCst read-modify-write of the word), `fence(SeqCst)`, then look at
-//! every queue once more (the *final check*, in the worker). The two fences
-//! are ordered one way or the other in the single SeqCst order: if the
-//! sender's comes first, the sleeper's final check sees the value; if the
-//! sleeper's comes first, the sender's read of the word sees the
-//! registration and wakes it (or sees a searcher, next paragraph). Either
-//! way the value does not sit while everyone sleeps.
+//! Every path that makes a value visible to other workers is a *publish*:
+//! a worker's send onto its own deque, an offload to the global queue, an
+//! outside send, and a batch that a receiver moves into its own deque
+//! (from the global queue, or the rest of a stolen batch: while it moves,
+//! the values are in no queue a sleeper looks at). Each publish is followed
+//! by the senders' half of a barrier and a read of the state word
+//! ([`Sleep::notify`]; a worker's send reads the word itself first, and
+//! calls `notify` only if someone sleeps). A worker going to sleep does:
+//! register (a SeqCst read-modify-write of the word), the sleepers' half
+//! of the barrier, then look at every queue once more (the *final check*,
+//! in the worker). The barrier (`barrier.rs`: `fence(SeqCst)` on both
+//! sides, or a compiler fence against `membarrier(2)` where Linux has it)
+//! orders the two pairs: if the sender's half comes first, the sleeper's
+//! final check sees the value; if the sleeper's comes first, the sender's
+//! read of the word sees the registration and wakes it (or sees a
+//! searcher, next paragraph). Either way the value does not sit while
+//! everyone sleeps. There is no exception: a worker that sends and then
+//! blocks on something else (a pipeline stage waiting for a reply) has
+//! woken a sleeper, or a sleeper saw its value.
 //!
 //! A sender that sees `searching > 0` wakes nobody: the searcher will find
-//! the value, or go to sleep through the same register-fence-final-check
+//! the value, or go to sleep through the same register-barrier-final-check
 //! (its registration also leaves `searching`, in the same read-modify-write),
 //! and the argument above applies to it. A searcher that gives up without
-//! sleeping (its `recv_timeout` ran out) re-checks after leaving and passes
-//! the wake-up on if there is work ([`Sleep::give_up_search`]).
-//!
-//! Local pushes are the exception: a worker's `send` onto its own deque
-//! reads the word relaxed and without a fence, so it can miss a worker
-//! falling asleep at that instant. The value is then not stranded: the
-//! sender itself receives it when it next receives (it looks at its own
-//! deque first), its next send that reads the word fresh wakes a sleeper,
-//! and a dropped worker wakes a sleeper on its way out. A worker that
-//! only sends and then does none of these (it waits on something else,
-//! holding its handle) leaves the value there until it does. rayon and Go
-//! accept the same for local queues; it keeps the fast path at one plain
-//! load.
+//! sleeping (its `recv_timeout` ran out, or the channel is done) re-checks
+//! after leaving, behind the sleepers' half of the barrier, and passes the
+//! wake-up on if there is work ([`Sleep::give_up_search`]).
 //!
 //! # Done
 //!
@@ -76,6 +78,7 @@ use std::time::Instant;
 
 use crossbeam_utils::CachePadded;
 
+use crate::barrier::Barrier;
 use crate::sync::{AtomicBool, AtomicU64, Mutex, Thread, current_thread, fence, lock, park_until};
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
@@ -83,9 +86,11 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
 const FIELD_BITS: u32 = 12;
 const FIELD_MASK: u64 = (1 << FIELD_BITS) - 1;
 const SLEEPER: u64 = 1;
-const SEARCHER: u64 = 1 << FIELD_BITS;
-const LIVE: u64 = 1 << (2 * FIELD_BITS);
-const CLOSED: u64 = 1 << (3 * FIELD_BITS);
+/// Set for good when the channel's barriers are symmetric (`barrier.rs`).
+const SYMMETRIC: u64 = 1 << FIELD_BITS;
+const SEARCHER: u64 = SYMMETRIC << 1;
+const LIVE: u64 = SEARCHER << FIELD_BITS;
+const CLOSED: u64 = LIVE << FIELD_BITS;
 const DONE: u64 = CLOSED << 1;
 /// The generation's unit; its bits run off the top of the word and wrap.
 const GENERATION: u64 = DONE << 1;
@@ -116,6 +121,19 @@ impl State {
     }
 }
 
+/// What [`Sleep::register`] returns.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Registered {
+    /// The state word right after the registration.
+    pub(crate) state: State,
+    /// Whether the sleepers' half of the barrier held. If not (a thread a
+    /// late seccomp filter forbids `membarrier`), the final check may have
+    /// missed a value a sender published without a fence, and no sender
+    /// may have seen this registration: the worker must not park without a
+    /// deadline, and polls.
+    pub(crate) ordered: bool,
+}
+
 /// A registered sleeper: which worker, and the thread to unpark.
 struct Sleeper {
     id: usize,
@@ -141,6 +159,8 @@ pub(crate) struct Sleep {
     /// Per worker: set (under the lock) by the waker that took it off the
     /// list; cleared by the worker when it sees it.
     woken: Box<[AtomicBool]>,
+    /// The store-load barriers of the Dekker pairs (`barrier.rs`).
+    barrier: Barrier,
 }
 
 impl Sleep {
@@ -149,10 +169,17 @@ impl Sleep {
             workers <= MAX_WORKERS,
             "deque_channel: at most {MAX_WORKERS} workers, not {workers}"
         );
+        let barrier = Barrier::new();
+        let symmetric = if barrier.is_asymmetric() {
+            0
+        } else {
+            SYMMETRIC
+        };
         Sleep {
-            state: CachePadded::new(AtomicU64::new(workers as u64 * LIVE)),
+            state: CachePadded::new(AtomicU64::new((workers as u64 * LIVE) | symmetric)),
             sleepers: Mutex::new(Vec::with_capacity(workers)),
             woken: (0..workers).map(|_| AtomicBool::new(false)).collect(),
+            barrier,
         }
     }
 
@@ -167,19 +194,26 @@ impl Sleep {
         State(self.state.fetch_add(delta.wrapping_add(GENERATION), SeqCst))
     }
 
-    /// The senders' fast-path check: one relaxed load. A stale "nobody" is
-    /// the accepted miss described in the module docs.
+    /// A worker's send's check, one relaxed load and one test: call after
+    /// the publish and a compiler fence; `true` sends the caller to
+    /// [`notify`](Self::notify). With asymmetric barriers the compiler
+    /// fence is the senders' whole half (`barrier.rs`), so a "nobody
+    /// sleeps" here is never stale while a sleeper's final check missed
+    /// the value. Without them, `SYMMETRIC` is set for good and every call
+    /// answers `true`: `notify` then pays the `fence(SeqCst)` and reads
+    /// the word again, and that second read decides.
     #[inline(always)]
-    pub(crate) fn anyone_asleep(&self) -> bool {
-        self.state.load(Relaxed) & FIELD_MASK != 0
+    pub(crate) fn may_need_wake_up(&self) -> bool {
+        self.state.load(Relaxed) & (FIELD_MASK | SYMMETRIC) != 0
     }
 
     /// The sender's half of the Dekker pair: call after publishing work that
     /// other workers can take. Wakes one sleeper if nobody searches.
     pub(crate) fn notify(&self) -> bool {
-        // Pairs with the fence in `register`: our publish is before this
-        // fence, the sleeper's final check after its own.
-        fence(SeqCst);
+        // Pairs with the heavy barrier in `register` and `give_up_search`:
+        // our publish is before this barrier, the sleeper's final check
+        // after its own.
+        self.barrier.light();
         self.wake_one()
     }
 
@@ -233,10 +267,11 @@ impl Sleep {
     }
 
     /// Worker `id` registers to sleep, leaving `searching` in the same step
-    /// if it was counted there. Returns the word after; the fence that
-    /// follows is the sleeper's half of the Dekker pair: the caller's final
-    /// check of the queues comes after it.
-    pub(crate) fn register(&self, id: usize, was_searching: bool) -> State {
+    /// if it was counted there. Returns the word after, and whether the
+    /// barrier that follows held (the sleeper's half of the Dekker pair:
+    /// the caller's final check of the queues comes after it; see
+    /// [`Registered::ordered`]).
+    pub(crate) fn register(&self, id: usize, was_searching: bool) -> Registered {
         let delta = if was_searching {
             SLEEPER.wrapping_sub(SEARCHER)
         } else {
@@ -249,9 +284,13 @@ impl Sleep {
             let before = self.change(delta);
             State(before.0.wrapping_add(delta).wrapping_add(GENERATION))
         };
-        // Pairs with the fence in `notify` (see the module docs).
-        fence(SeqCst);
-        after
+        // Pairs with the light barrier of every publish (`notify`, a
+        // worker's send; see the module docs).
+        let ordered = self.barrier.heavy();
+        Registered {
+            state: after,
+            ordered,
+        }
     }
 
     /// Takes back worker `id`'s registration (its final check found work,
@@ -326,10 +365,18 @@ impl Sleep {
     /// sender's) and passes the wake-up on if there is work.
     pub(crate) fn give_up_search(&self, has_work: impl FnOnce() -> bool) {
         self.change(SEARCHER.wrapping_neg());
-        fence(SeqCst);
-        if has_work() {
+        // Pairs with the light barrier of the sender that saw us searching.
+        // Without it, our look may miss that sender's value: pass the
+        // wake-up on whatever we see (a spare wake-up costs a look).
+        if !self.barrier.heavy() || has_work() {
             self.wake_one();
         }
+    }
+
+    /// A searching worker leaves because the channel is done: nothing can
+    /// arrive that needs the wake-up passed on, so no barrier and no look.
+    pub(crate) fn leave_search_at_done(&self) {
+        self.change(SEARCHER.wrapping_neg());
     }
 
     /// Called by a worker whose registration made every live worker a
@@ -378,11 +425,17 @@ impl Sleep {
 
     /// A worker is dropped: it leaves the live count (its deque's values
     /// stay stealable) and wakes a sleeper, who takes them or, if the
-    /// channel is now done, finds that out.
-    pub(crate) fn leave(&self) {
-        self.change(LIVE.wrapping_neg());
+    /// channel is now done, finds that out. Returns whether it was the last
+    /// live worker (then nobody is left to receive: the caller closes the
+    /// channel).
+    pub(crate) fn leave(&self) -> bool {
+        let before = self.change(LIVE.wrapping_neg());
+        // A read-modify-write of the word sleepers register in: ordered
+        // with each registration either way. The fence keeps the pattern
+        // of `notify` for the values this worker's deque still holds.
         fence(SeqCst);
         self.wake_one();
+        before.live() == 1
     }
 
     /// The channel is done: final.

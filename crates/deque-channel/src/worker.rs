@@ -2,6 +2,8 @@
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
+use core::sync::atomic::Ordering::SeqCst;
+use core::sync::atomic::compiler_fence;
 
 use beam_deque::Steal;
 
@@ -143,9 +145,12 @@ impl<T> Worker<T> {
     /// worker receives and the last a thief takes. If a worker sleeps (in a
     /// blocking receive) and none is already looking for work, wakes one to
     /// come and steal; that check is one load of a word that changes only
-    /// when workers fall asleep or wake. Being a plain load, it can miss a
-    /// worker falling asleep at that very moment: the value then waits for
-    /// this worker's next receive or send (or its drop), not for ever.
+    /// when workers fall asleep or wake, behind a barrier that, on Linux,
+    /// is a compiler fence (the worker falling asleep pays for it with
+    /// `membarrier(2)`; elsewhere a `fence(SeqCst)`). It never misses a
+    /// worker falling asleep at that moment: a worker that sends and then
+    /// waits for something else does not leave the value waiting while
+    /// another sleeps.
     ///
     /// When the deque is full, its oldest half moves to the global queue in
     /// one batch (one claim on the deque, whatever the batch's length) and
@@ -185,20 +190,35 @@ impl<T> Worker<T> {
                 if self.local.pushed() % PUBLISH_EVERY == 0 {
                     self.publish_local_counts();
                 }
-                if self.channel.shared.sleep.anyone_asleep() {
-                    self.wake_a_sleeper();
-                }
+                self.announce_local_values();
                 Ok(())
             }
             Err(value) => self.send_overflowing(value),
         }
     }
 
+    /// Values went onto this worker's deque, where other workers can steal
+    /// them (a send, or a batch moved in from the global queue or from a
+    /// victim): the senders' half of the barrier, then one relaxed load of
+    /// the state word, and a wake-up only if someone sleeps. Pairs with the
+    /// heavy barrier of a worker registering to sleep (`sleep.rs`, "Why no
+    /// wake-up is lost").
+    #[inline(always)]
+    fn announce_local_values(&self) {
+        // The light barrier's asymmetric case, inlined (`barrier.rs`): the
+        // push above stays before the load below. Where the barriers are
+        // symmetric, the word's `SYMMETRIC` bit sends every call to
+        // `notify`, whose `fence(SeqCst)` comes before the read that
+        // decides.
+        compiler_fence(SeqCst);
+        if self.channel.shared.sleep.may_need_wake_up() {
+            self.wake_a_sleeper();
+        }
+    }
+
     /// Values went where other workers can take them (this deque, or the
     /// global queue): wake a sleeper, if one sleeps and none is already
-    /// searching. (After a local push the relaxed check before this may
-    /// miss a worker falling asleep; this worker then receives the value
-    /// itself: see `sleep.rs`.)
+    /// searching.
     #[cold]
     #[inline(never)]
     fn wake_a_sleeper(&self) {
@@ -269,10 +289,16 @@ impl<T> Worker<T> {
         if moved > 0 {
             counters.offloads.add(1);
             counters.offloaded.add(moved);
-            self.wake_a_sleeper();
         }
+        // The batch went to the global queue, or (rolled back) onto this
+        // deque again: either way it was in no queue for a moment, and a
+        // worker falling asleep then may have missed it.
+        self.wake_a_sleeper();
         match self.local.push(value) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.announce_local_values();
+                Ok(())
+            }
             // Thieves took the oldest values while we drained, and one is
             // still moving out of the tail's slot.
             Err(value) => self.send_global(value),
@@ -378,12 +404,20 @@ impl<T> Worker<T> {
         // Room made: a producer in `send_blocking` may wait for it.
         shared.outside.room_made();
         let mut moved = 0u64;
+        let mut any = false;
         for value in batch.rev() {
             // The deque is empty, so this lands on it, unless thieves are
             // still moving out values they claimed before it emptied: each
             // holds its slot until done, and a value that meets one goes
             // back to the global queue.
             moved += u64::from(!self.push_back(value));
+            any = true;
+        }
+        if any {
+            // Between the claim on the global queue and these pushes, the
+            // values were in no queue: a worker falling asleep then saw
+            // none of them. Publish them as a send does.
+            self.announce_local_values();
         }
         self.counters().recv_global.add(1);
         self.counters().taken_global.add(1 + moved);
@@ -421,6 +455,12 @@ impl<T> Worker<T> {
             match stealers[victim].steal_batch_and_pop(&self.local) {
                 Steal::Success(value) => {
                     let moved_in = self.local.pushed() - pushed_before;
+                    if moved_in > 0 {
+                        // The rest of the batch was in no queue while it
+                        // moved (claimed from the victim, not yet pushed
+                        // here): publish it as a send does.
+                        self.announce_local_values();
+                    }
                     self.not_sent.set(self.not_sent.get() + moved_in);
                     self.counters().recv_stolen.add(1);
                     self.counters().stolen.add(1 + moved_in);
@@ -443,7 +483,12 @@ impl<T> Drop for Worker<T> {
         self.publish_local_counts();
         // Leave the live count (a done check no longer waits for this
         // worker) and wake a sleeper to steal what this deque still holds.
-        self.channel.shared.sleep.leave();
+        if self.channel.shared.sleep.leave() {
+            // The last worker: nobody is left to receive. Close, so that
+            // outside sends, those waiting for room included, get their
+            // values back as `Closed` instead of waiting for ever.
+            self.channel.close();
+        }
     }
 }
 

@@ -465,3 +465,121 @@ fn send_blocking_waits_for_room() {
         assert_eq!(got, [1, 2]);
     });
 }
+
+// ---------------------------------------------------------------------------
+// "No value waits while a worker sleeps, and every wait ends" (issue 23):
+// each model below deadlocked, or answered wrong, on the code before it.
+// ---------------------------------------------------------------------------
+
+/// Two workers each receive once while an outside thread sends two values:
+/// the first receiver takes both from the global queue in one batch (one
+/// returned, one moved onto its deque), so while the batch moves it is in
+/// no queue the other's final check looks at. The move must wake the other
+/// worker (each keeps its handle, so no drop wakes anyone). Before the fix:
+/// a deadlock at preemption bound 0.
+#[test]
+fn batch_moved_from_global_wakes_a_sleeping_worker() {
+    check_bounded(1, 3, |order| {
+        let (channel, w0, w1) = two_workers(2);
+        let producer = channel.clone();
+        let (a, b, ()) = run3(
+            order,
+            move || (w0.recv_blocking(), w0),
+            move || (w1.recv_blocking(), w1),
+            move || {
+                producer.send(1).unwrap();
+                producer.send(2).unwrap();
+            },
+        );
+        let got = sorted(vec![a.0.unwrap(), b.0.unwrap()]);
+        assert_eq!(got, [1, 2]);
+        drop(channel);
+    });
+}
+
+/// Worker 0 sends one value onto its own deque, then waits (on a condvar,
+/// holding its handle) until worker 1 has received it: a pipeline stage
+/// handing a value on and waiting for the reply. Worker 1 falls asleep
+/// meanwhile; the send must see it, or its final check must see the
+/// value. Before the fix (a relaxed read of the state word after the push,
+/// with no store-load barrier): a deadlock at preemption bound 0.
+#[test]
+fn local_send_then_wait_wakes_a_sleeping_worker() {
+    check_bounded(1, 2, |order| {
+        let (_channel, w0, w1) = two_workers(2);
+        let handled =
+            loom::sync::Arc::new((loom::sync::Mutex::new(false), loom::sync::Condvar::new()));
+        let reply = loom::sync::Arc::clone(&handled);
+        let ((), got) = run2(
+            order,
+            move || {
+                w0.send(7).unwrap();
+                let (lock, cvar) = &*handled;
+                let mut done = lock.lock().unwrap();
+                while !*done {
+                    done = cvar.wait(done).unwrap();
+                }
+                drop(done);
+                drop(w0);
+            },
+            move || {
+                let got = w1.recv_blocking();
+                let (lock, cvar) = &*reply;
+                *lock.lock().unwrap() = true;
+                cvar.notify_one();
+                (got, w1)
+            },
+        );
+        assert_eq!(got.0, Ok(7));
+    });
+}
+
+/// A timed receive with a zero timeout, looping while the channel's only
+/// outside handle is dropped: once the close lands, the channel is done
+/// (closed, empty, its only worker waiting), and the receive says so
+/// whatever its timeout. Before the fix: `Timeout` for ever (the loop ran
+/// past loom's branch limit).
+#[test]
+fn timed_receive_on_a_done_channel_is_disconnected() {
+    use deque_channel::RecvTimeoutError;
+    check_bounded(2, 2, |order| {
+        let (channel, mut workers) = DequeChannel::<usize>::builder()
+            .workers(1)
+            .global_capacity(1)
+            .build();
+        let w = workers.pop().unwrap();
+        let (got, ()) = run2(
+            order,
+            move || {
+                // Until the close lands, `Timeout` is the right answer.
+                loop {
+                    match w.recv_timeout(std::time::Duration::ZERO) {
+                        Err(RecvTimeoutError::Timeout) => thread::yield_now(),
+                        other => break other,
+                    }
+                }
+            },
+            move || drop(channel),
+        );
+        assert_eq!(got, Err(RecvTimeoutError::Disconnected));
+    });
+}
+
+/// An outside producer waits for room in a full global queue while the
+/// only worker is dropped: nobody is left to make room, so the channel
+/// closes and the waiting send returns `Closed` with its value. Before the
+/// fix: a deadlock (the producer waited for ever).
+#[test]
+fn last_worker_dropped_closes_a_waiting_send() {
+    use deque_channel::SendError;
+    check_bounded(2, 2, |order| {
+        let (channel, mut workers) = DequeChannel::<usize>::builder()
+            .workers(1)
+            .global_capacity(1)
+            .build();
+        let w = workers.pop().unwrap();
+        channel.send(1).unwrap();
+        let (sent, ()) = run2(order, move || channel.send_blocking(2), move || drop(w));
+        assert_eq!(sent, Err(SendError::Closed(2)));
+    });
+}
