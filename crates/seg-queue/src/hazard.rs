@@ -124,9 +124,25 @@ impl<T> Hazards<T> {
     #[inline(always)]
     pub(crate) fn protect<'a>(&'a self, src: &AtomicPtr<Segment<T>>) -> Option<Guard<'a, T>> {
         // Relaxed: a first guess, validated below.
-        let seg = src.load(Ordering::Relaxed);
+        let mut seg = src.load(Ordering::Relaxed);
         if seg.is_null() {
-            return None;
+            // No segment yet: the queue is empty, the caller answers so.
+            // Decide it again with a SeqCst load, the first being only a
+            // guess: the first segment is installed by a SeqCst
+            // compare-and-swap (`push_first`), so a SeqCst load that still
+            // reads null is a point of the total order S where the queue
+            // was empty, as every other "empty" of the queue is. Without
+            // it, C++20 allows `push(1); r1 = f.load(SeqCst)` against
+            // `f.store(true, SeqCst); r2 = pop()` to end with `r1 == false
+            // && r2 == None`, and the unbounded channel's first value could
+            // lose its wake-up on weak hardware (a wake-up check is a
+            // Dekker pair of SeqCst operations). A plain `mov` on x86, and
+            // cold: only until the first push. loom checks SeqCst as AcqRel
+            // and cannot see the difference.
+            seg = src.load(Ordering::SeqCst);
+            if seg.is_null() {
+                return None;
+            }
         }
         let slot = self.claim(seg);
         let seg = validate(slot, seg, src);

@@ -334,11 +334,15 @@ impl<T> SegQueue<T> {
 
         // Release on success: publishes the new segment (its reset, index
         // and value) to the Acquire loads of `next` here and in
-        // `advance_head`. Acquire on failure: see the load above.
+        // `advance_head`. SeqCst, not just Release: the push of the value
+        // takes effect here, a write in the total order S that the SeqCst
+        // re-load of `next` in `advance_head` is ordered against, so that
+        // an "empty" answer is a point in S (see there). Acquire on
+        // failure: see the load above.
         match guard.segment().next.compare_exchange(
             ptr::null_mut(),
             new,
-            Ordering::Release,
+            Ordering::SeqCst,
             Ordering::Acquire,
         ) {
             Ok(_) => {
@@ -444,9 +448,24 @@ impl<T> SegQueue<T> {
         let seg = guard.ptr();
         // Acquire: as in `append`: our Release stores of `next` into `tail`
         // and `head` must carry its initialisation.
-        let next = guard.segment().next.load(Ordering::Acquire);
+        let mut next = guard.segment().next.load(Ordering::Acquire);
         if next.is_null() {
-            return false;
+            // The "empty" verdict (the caller answers `None`). Decide it at
+            // a point of the total order S of SeqCst operations, as every
+            // other "empty" here is (the ring's SeqCst head and tail loads,
+            // `Hazards::protect`'s null check): a SeqCst re-load, against
+            // the SeqCst link in `append`. Without it, C++20 allows
+            // `push(1); r1 = f.load(SeqCst)` against `f.store(true, SeqCst);
+            // r2 = pop()` to end with `r1 == false && r2 == None` (the
+            // Acquire load may read the old null though the link came
+            // first in S), and a caller's Dekker pair built on SeqCst
+            // operations (a wake-up check) could lose its wake-up. A plain
+            // `mov` on x86; cold (an empty pop that found its segment
+            // drained). loom checks SeqCst as AcqRel and cannot see this.
+            next = guard.segment().next.load(Ordering::SeqCst);
+            if next.is_null() {
+                return false;
+            }
         }
         // `tail` first, so it is never behind `head`.
         // SeqCst on success: a tail write (see `push_first`). SeqCst on
