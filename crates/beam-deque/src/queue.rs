@@ -257,14 +257,37 @@ impl<T> Queue<T> {
     }
 
     /// Number of values in the deque, clamped to the capacity. Exact when no
-    /// other thread is acting on the deque, a snapshot otherwise.
+    /// other thread is acting on the deque, a snapshot otherwise: a pair
+    /// of `pushes` and `heads` that held at one moment.
+    ///
+    /// `heads` alone, then `pushes`, is not one: an owner pop and push in
+    /// between pair the old `pops` with the new `pushes` and count the
+    /// value twice (a LIFO deque that never held more than one value read
+    /// as full, 64 of 64). So `pushes` is read on both sides of `heads`,
+    /// and the pair is used only when `pushes` did not move meanwhile: it
+    /// then had that value when `heads` was read (only the owner writes
+    /// it, and a 2^32 wrap between two adjacent loads is out of reach).
     pub(crate) fn len(&self) -> usize {
-        // Acquire: pairs with the Release of every write to `heads` (owner's
-        // pop, a claim), so the `pushes` loaded next
-        // is at least what that writer saw, and `tail >= head` below.
-        let (high, head) = unpack(self.heads.load(Acquire));
+        // A bound on the retries: each one means the owner pushed between
+        // two adjacent loads; past it, the clamp below is the answer.
+        const TRIES: u32 = 64;
         // Acquire: pairs with the Release store in `push`.
-        let pushes = self.pushes.load(Acquire);
+        let mut pushes = self.pushes.load(Acquire);
+        let mut tries = 0;
+        let (high, head) = loop {
+            // Acquire: pairs with the Release of every write to `heads`
+            // (owner's pop, a claim), so the `pushes` loaded next is at
+            // least what that writer saw, and `tail >= head` below.
+            let heads = unpack(self.heads.load(Acquire));
+            // Acquire: as the first load.
+            let again = self.pushes.load(Acquire);
+            tries += 1;
+            if again == pushes || tries == TRIES {
+                pushes = again;
+                break heads;
+            }
+            pushes = again;
+        };
         let len = self.tail_of(pushes, high).wrapping_sub(head);
         if (len as i32) < 0 {
             // A LIFO pop that found every value claimed, not yet taken back

@@ -170,3 +170,43 @@ fn fifo_owner_fills_and_empties_across_the_position_wrap() {
     }
     assert!(next > 1 << 32, "the positions wrapped");
 }
+
+/// `Stealer::len` is a snapshot the deque had: on a deque that never holds
+/// more than one value (the owner pops, then pushes, over and over), no
+/// thief ever reads more than 1. Before the fix `len` loaded `heads`, then
+/// `pushes`, and an owner pop and push in between made it count a value
+/// twice, up to the whole capacity (64 on a capacity-64 deque).
+#[test]
+#[ignore = "stress: run in release by `cargo xtask verify --only stress`"]
+fn len_never_counts_more_than_the_deque_held() {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    for fifo in [false, true] {
+        let worker = if fifo {
+            Worker::new_fifo(64)
+        } else {
+            Worker::new(64)
+        };
+        let stealer = worker.stealer();
+        let stop = AtomicBool::new(false);
+        let max_seen = std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let mut max_seen = 0;
+                while !stop.load(Relaxed) {
+                    max_seen = max_seen.max(stealer.len());
+                }
+                max_seen
+            });
+            worker.push(0u64).unwrap();
+            for i in 1..20_000_000u64 {
+                assert!(worker.pop().is_some());
+                worker.push(i).unwrap();
+            }
+            stop.store(true, Relaxed);
+            reader.join().unwrap()
+        });
+        assert!(
+            max_seen <= 1,
+            "fifo {fifo}: len() said {max_seen} of a deque holding one value"
+        );
+    }
+}

@@ -309,7 +309,9 @@ fn a_worker_forbidden_membarrier_polls_instead_of_sleeping() {
             "round {round}: the value waited while the worker without membarrier slept"
         );
     }
-    let _w1 = replier.join().expect("the worker without membarrier panicked");
+    let _w1 = replier
+        .join()
+        .expect("the worker without membarrier panicked");
 }
 
 #[cfg(all(target_os = "linux", not(miri)))]
@@ -323,10 +325,30 @@ mod seccomp {
         const RET_ERRNO: u32 = 0x0005_0000;
         const RET_ALLOW: u32 = 0x7fff_0000;
         let filter = [
-            libc::sock_filter { code: LD_W_ABS, jt: 0, jf: 0, k: 0 },
-            libc::sock_filter { code: JEQ_K, jt: 0, jf: 1, k: libc::SYS_membarrier as u32 },
-            libc::sock_filter { code: RET_K, jt: 0, jf: 0, k: RET_ERRNO | libc::EPERM as u32 },
-            libc::sock_filter { code: RET_K, jt: 0, jf: 0, k: RET_ALLOW },
+            libc::sock_filter {
+                code: LD_W_ABS,
+                jt: 0,
+                jf: 0,
+                k: 0,
+            },
+            libc::sock_filter {
+                code: JEQ_K,
+                jt: 0,
+                jf: 1,
+                k: libc::SYS_membarrier as u32,
+            },
+            libc::sock_filter {
+                code: RET_K,
+                jt: 0,
+                jf: 0,
+                k: RET_ERRNO | libc::EPERM as u32,
+            },
+            libc::sock_filter {
+                code: RET_K,
+                jt: 0,
+                jf: 0,
+                k: RET_ALLOW,
+            },
         ];
         let program = libc::sock_fprog {
             len: filter.len() as u16,
