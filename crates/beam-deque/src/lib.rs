@@ -81,6 +81,16 @@
 //!   out). A steal never returns
 //!   [`Steal::Retry`]: a lost race is retried inside the call, and `Retry`
 //!   stays in the enum for crossbeam's API.
+//! - A stalled thief: a claim is computed from one reading of the deque and
+//!   made by one compare-and-swap, which fails if that reading went stale.
+//!   On a FIFO deque the word it compares counts every value ever taken in
+//!   64 bits and never comes back to an old value. On a LIFO deque it
+//!   packs the owner's pop count and the head position in 32 bits each,
+//!   and comes back after exactly a multiple of 2^32 owner pops (and of
+//!   2^32 values stolen) while one thief stalls at that instruction (over
+//!   four seconds even at a pop per nanosecond): the thief's claim would
+//!   then go through on a stale reading. tokio's and st3's run queues pack
+//!   the same way; closing it without a cost to the owner's pop is open.
 //!
 //! `#![no_std]`: the crate needs only `alloc`, on a target with 64-bit
 //! atomics (`target_has_atomic = "64"`: every 64-bit target, and 32-bit x86

@@ -26,14 +26,26 @@
 //! # The two flavors
 //!
 //! The owner of a LIFO deque pops at the tail, the thieves' opposite end; the
-//! owner of a FIFO deque pops at the head, the thieves' own end. Both pack
-//! `heads` as two 32-bit halves (so that an ABA on the packed word would
-//! need 2^32 operations while one thief is preempted):
+//! owner of a FIFO deque pops at the head, the thieves' own end. `heads`,
+//! the word every claim compares and swaps, is:
 //!
-//! | flavor | `heads` (high, low) | tail position |
-//! |--------|---------------------|---------------|
-//! | LIFO   | (`pops`, `head`)    | `pushes - pops` |
-//! | FIFO   | (0, `head`)         | `pushes`      |
+//! | flavor | `heads`                                   | its low 32 bits | tail position |
+//! |--------|-------------------------------------------|-----------------|---------------|
+//! | LIFO   | (`pops`, `head`), two 32-bit halves        | `head`          | `pushes - pops` |
+//! | FIFO   | values ever taken from the head, 64 bits  | `head`          | `pushes`      |
+//!
+//! A claim is computed from one reading of `heads` and `pushes` and made by
+//! a compare-and-swap of `heads` alone, so a thief stalled between the two
+//! must find `heads` changed if anything it computed from went stale (the
+//! ABA problem). FIFO: every pop and claim adds to the 64-bit count, which
+//! never comes back to a value it had (2^64 takes: centuries); `pushes`
+//! cannot move by 2^32 while no value is taken (the deque holds at most
+//! its capacity). LIFO: `(pops, head)` comes back only after exactly a
+//! multiple of 2^32 owner pops (and of 2^32 values claimed) while the
+//! thief stalls: at one pop per nanosecond, over four seconds of a stall
+//! at that one instruction. That remains (see the crate docs, "Progress");
+//! tokio's and st3's packed words share it, crossbeam-deque's 64-bit
+//! indices do not.
 //!
 //! - **LIFO** (after st3's `lifo` queue): the owner pops by bumping `pops`
 //!   with a fetch-add on `heads`. That changes the very word a thief must
@@ -92,6 +104,30 @@ pub(crate) fn unpack(word: u64) -> (u32, u32) {
 pub(crate) struct Claim {
     pub(crate) start: u32,
     pub(crate) end: u32,
+}
+
+/// A claim computed from one reading of `heads`, not yet made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Planned {
+    /// The reading the claim was computed from: its compare-and-swap
+    /// expects `heads` still to be this.
+    heads: u64,
+    /// `heads` once the claim is made.
+    next: u64,
+    /// The positions it takes.
+    claim: Claim,
+}
+
+/// What [`Queue::plan_claim`] found.
+#[derive(Debug)]
+pub(crate) enum Plan {
+    /// A claim to make.
+    Claim(Planned),
+    /// Nothing to take.
+    Empty,
+    /// The reading of `heads` is older than the `pushes` read after it:
+    /// read `heads` again.
+    Stale,
 }
 
 /// How many of the `available` values a claim takes.
@@ -245,6 +281,21 @@ impl<T> Queue<T> {
 
     pub(crate) fn capacity(&self) -> u32 {
         self.ring.capacity()
+    }
+
+    /// `heads` after `count` more values are taken from the head (a claim,
+    /// or a FIFO owner's pop): LIFO, `head` moves on in the low half and
+    /// wraps there, leaving `pops` alone; FIFO, the 64-bit count of takes
+    /// grows (see the module docs: it never comes back to a value).
+    #[inline(always)]
+    fn heads_after_taking(&self, heads: u64, count: u32) -> u64 {
+        match self.flavor {
+            Flavor::Lifo => {
+                let (pops, head) = unpack(heads);
+                pack(pops, head.wrapping_add(count))
+            }
+            Flavor::Fifo => heads.wrapping_add(u64::from(count)),
+        }
     }
 
     /// The tail position implied by `pushes` and the high half of `heads`.
@@ -472,7 +523,7 @@ impl<T> Queue<T> {
                 fresh = true;
                 continue;
             }
-            let popped = pack(0, head.wrapping_add(1));
+            let popped = self.heads_after_taking(heads, 1);
             // Release: pairs with the Acquire loads of `heads` in `claim` and
             // `len` (they then see `pushes >= head`).
             match self
@@ -523,43 +574,68 @@ impl<T> Queue<T> {
         // that writer saw.
         let mut heads = self.heads.load(Acquire);
         loop {
-            let (high, head) = unpack(heads);
-            // Acquire: pairs with the Release stores of `pushes`, so the slots
-            // below it are initialised when we read them. Loaded after
-            // `heads` (Acquire), so it is at least as new as the `pushes`
-            // every writer of `heads` saw: `tail >= head`.
-            let pushes = self.pushes.load(Acquire);
-            let available = self.tail_of(pushes, high).wrapping_sub(head);
-            if (available as i32) < 0 {
-                // A LIFO pop that found every value claimed has not taken
-                // its bump of `pops` back yet (see `pop_newest`): the deque
-                // is empty, and this says so without waiting for the owner.
-                return None;
-            }
-            if available > self.capacity() {
-                // Only possible when the owner popped and pushed again after
-                // our `heads` snapshot (a stale `pops` against a newer
-                // `pushes`); the CAS below would fail anyway. Start over.
-                heads = self.heads.load(Acquire);
-                continue;
-            }
-            let count = take.count(available);
-            if count == 0 {
-                return None;
-            }
-            let end = head.wrapping_add(count);
-            // AcqRel: Release so a later claimer that loads our `heads`
-            // also sees a `pushes` at least as new as ours; Acquire keeps
-            // the slot reads after the claim. Fails if the owner popped or
-            // another thief claimed since our snapshot: then recompute.
-            match self
-                .heads
-                .compare_exchange_weak(heads, pack(high, end), AcqRel, Acquire)
-            {
-                Ok(_) => return Some(Claim { start: head, end }),
-                Err(now) => heads = now,
+            match self.plan_claim(heads, take) {
+                Plan::Claim(planned) => match self.commit_claim(&planned) {
+                    Ok(claim) => return Some(claim),
+                    Err(now) => heads = now,
+                },
+                Plan::Empty => return None,
+                // Acquire: as the first load.
+                Plan::Stale => heads = self.heads.load(Acquire),
             }
         }
+    }
+
+    /// The claim `take` makes of the deque as `heads` (just read) and a
+    /// fresh `pushes` show it, not yet made (see [`commit_claim`]).
+    ///
+    /// [`commit_claim`]: Queue::commit_claim
+    #[inline(always)]
+    fn plan_claim(&self, heads: u64, take: Take) -> Plan {
+        let (high, head) = unpack(heads);
+        // Acquire: pairs with the Release stores of `pushes`, so the slots
+        // below it are initialised when we read them. Loaded after
+        // `heads` (Acquire), so it is at least as new as the `pushes`
+        // every writer of `heads` saw: `tail >= head`.
+        let pushes = self.pushes.load(Acquire);
+        let available = self.tail_of(pushes, high).wrapping_sub(head);
+        if (available as i32) < 0 {
+            // A LIFO pop that found every value claimed has not taken
+            // its bump of `pops` back yet (see `pop_newest`): the deque
+            // is empty, and this says so without waiting for the owner.
+            return Plan::Empty;
+        }
+        if available > self.capacity() {
+            // Only possible when the owner popped and pushed again after
+            // our `heads` snapshot (a stale `pops` against a newer
+            // `pushes`); the CAS would fail anyway. Start over.
+            return Plan::Stale;
+        }
+        let count = take.count(available);
+        if count == 0 {
+            return Plan::Empty;
+        }
+        Plan::Claim(Planned {
+            heads,
+            next: self.heads_after_taking(heads, count),
+            claim: Claim {
+                start: head,
+                end: head.wrapping_add(count),
+            },
+        })
+    }
+
+    /// Makes a planned claim: `Err` with `heads` as it is now if it moved
+    /// since the plan's reading (then plan again).
+    #[inline(always)]
+    fn commit_claim(&self, planned: &Planned) -> Result<Claim, u64> {
+        // AcqRel: Release so a later claimer that loads our `heads` also
+        // sees a `pushes` at least as new as ours; Acquire keeps the slot
+        // reads after the claim. Fails if the owner popped or another
+        // thief claimed since the plan's reading (or spuriously).
+        self.heads
+            .compare_exchange_weak(planned.heads, planned.next, AcqRel, Acquire)
+            .map(|_| planned.claim)
     }
 
     /// Moves the value at `position` out of a claim, and marks its slot

@@ -15,7 +15,7 @@
 
 use std::vec::Vec;
 
-use super::{Flavor, Owner, Queue, pack, unpack};
+use super::{Flavor, Owner, Plan, Queue, Take, pack, unpack};
 use crate::Worker;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -51,12 +51,74 @@ impl<T> Queue<T> {
             Flavor::Fifo => {
                 owner.free_until.set(n as u32);
                 self.ring.mark_free_from(n as u32);
-                pack(0, n as u32)
+                // n values taken from the head, one by one.
+                self.heads_after_taking(0, 0).wrapping_add(n)
             }
         };
         self.heads.store(heads, Relaxed);
         owner.heads_seen.set(heads);
     }
+
+    /// Moves an empty FIFO queue (no claim open) on by `n` positions, as
+    /// `n` push/pop pairs of its owner would, in `n / 2^31` steps of the
+    /// words: `pushes`, the takes counted in `heads`, the marks.
+    fn fast_forward_empty_fifo(&self, owner: &Owner, n: u64) {
+        assert_eq!(self.flavor, Flavor::Fifo);
+        let mut left = n;
+        while left > 0 {
+            let step = left.min(1 << 31) as u32;
+            left -= u64::from(step);
+            let tail = owner.tail();
+            assert_eq!(unpack(self.heads.load(Relaxed)).1, tail, "empty");
+            owner.pushes.set(owner.pushes.get() + u64::from(step));
+            owner.pops.set(owner.pops.get() + u64::from(step));
+            self.pushes.store(owner.pushes.get() as u32, Relaxed);
+            let heads = self.heads_after_taking(self.heads.load(Relaxed), step);
+            self.heads.store(heads, Relaxed);
+            owner.heads_seen.set(heads);
+            let new_tail = tail.wrapping_add(step);
+            owner.free_until.set(new_tail);
+            self.ring.mark_free_from(new_tail);
+        }
+    }
+}
+
+/// The ABA of the beam-deque soundness review, FIFO: a thief reads the
+/// deque (three values) and stalls before its compare-and-swap, while the
+/// owner pops all three and runs 2^32 - 3 push/pop pairs (about 23 s for
+/// real; here the counters are moved). `heads` must not look as it did:
+/// with 32-bit positions it did, the claim went through, and the thief
+/// took values the owner had popped (a double drop for a `Box`) and left
+/// `head` past the tail.
+#[test]
+fn fifo_claim_stalled_across_a_position_wrap_fails() {
+    let w: Worker<u64> = Worker::new_fifo(4);
+    for v in 0..3 {
+        w.push(v).unwrap();
+    }
+    let (queue, owner) = w.parts();
+    let Plan::Claim(planned) = queue.plan_claim(queue.heads.load(Relaxed), Take::Upto(1)) else {
+        panic!("three values to claim");
+    };
+    for v in 0..3 {
+        assert_eq!(w.pop(), Some(v));
+    }
+    queue.fast_forward_empty_fifo(owner, (1 << 32) - 3);
+    assert_eq!(
+        unpack(queue.heads.load(Relaxed)).1,
+        unpack(planned.heads).1,
+        "the low half is back where the thief read it"
+    );
+    assert!(
+        queue.commit_claim(&planned).is_err(),
+        "a claim planned 2^32 positions ago went through"
+    );
+    // The deque is sound on: empty, then one value, then empty again.
+    assert!(w.stealer().steal().is_empty());
+    w.push(7).unwrap();
+    assert_marks_exact(&w);
+    assert_eq!(w.stealer().steal().success(), Some(7));
+    assert_eq!(w.pop(), None);
 }
 
 /// A worker of `flavor` whose counters stand `n` push/pop pairs on.
