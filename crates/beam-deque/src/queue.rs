@@ -523,7 +523,9 @@ impl<T> Queue<T> {
                 fresh = true;
                 continue;
             }
-            let popped = self.heads_after_taking(heads, 1);
+            // One more take (`heads_after_taking`'s FIFO case, without its
+            // branch on the flavor).
+            let popped = heads.wrapping_add(1);
             // Release: pairs with the Acquire loads of `heads` in `claim` and
             // `len` (they then see `pushes >= head`).
             match self
