@@ -86,11 +86,13 @@
 //!   On a FIFO deque the word it compares counts every value ever taken in
 //!   64 bits and never comes back to an old value. On a LIFO deque it
 //!   packs the owner's pop count and the head position in 32 bits each,
-//!   and comes back after exactly a multiple of 2^32 owner pops (and of
-//!   2^32 values stolen) while one thief stalls at that instruction (over
-//!   four seconds even at a pop per nanosecond): the thief's claim would
-//!   then go through on a stale reading. tokio's and st3's run queues pack
-//!   the same way; closing it without a cost to the owner's pop is open.
+//!   and comes back after a multiple of 2^32 successful owner pops, or of
+//!   2^32 values claimed from the head, while one thief stalls between
+//!   reading the word and its compare-and-swap (a push-only owner whose
+//!   values thieves take gets there in under a minute): the thief's claim
+//!   would then go through on a stale reading. tokio's and st3's run
+//!   queues pack the same way; closing it without a cost to the owner's
+//!   pop is open.
 //!
 //! `#![no_std]`: the crate needs only `alloc`, on a target with 64-bit
 //! atomics (`target_has_atomic = "64"`: every 64-bit target, and 32-bit x86

@@ -40,12 +40,16 @@
 //! ABA problem). FIFO: every pop and claim adds to the 64-bit count, which
 //! never comes back to a value it had (2^64 takes: centuries); `pushes`
 //! cannot move by 2^32 while no value is taken (the deque holds at most
-//! its capacity). LIFO: `(pops, head)` comes back only after exactly a
-//! multiple of 2^32 owner pops (and of 2^32 values claimed) while the
-//! thief stalls: at one pop per nanosecond, over four seconds of a stall
-//! at that one instruction. That remains (see the crate docs, "Progress");
-//! tokio's and st3's packed words share it, crossbeam-deque's 64-bit
-//! indices do not.
+//! its capacity). LIFO: `(pops, head)` comes back to a reading with values
+//! to take after a multiple of 2^32 successful owner pops, or of 2^32
+//! values claimed from the head (by thieves, or the owner's
+//! `drain_oldest`), while the thief stalls between its load of `heads` and
+//! its compare-and-swap: a push-only owner drained by thieves gets there
+//! in under a minute of steals. (A pop that finds every value claimed
+//! takes its bump back at once, but then the deque was empty, and the
+//! thief, whose `pushes` is read after `heads`, plans nothing.) That
+//! remains (see the crate docs, "Progress"); tokio's and st3's packed
+//! words share it, crossbeam-deque's 64-bit indices do not.
 //!
 //! - **LIFO** (after st3's `lifo` queue): the owner pops by bumping `pops`
 //!   with a fetch-add on `heads`. That changes the very word a thief must
@@ -311,42 +315,56 @@ impl<T> Queue<T> {
     /// other thread is acting on the deque, a snapshot otherwise: a pair
     /// of `pushes` and `heads` that held at one moment.
     ///
-    /// `heads` alone, then `pushes`, is not one: an owner pop and push in
-    /// between pair the old `pops` with the new `pushes` and count the
-    /// value twice (a LIFO deque that never held more than one value read
-    /// as full, 64 of 64). So `pushes` is read on both sides of `heads`,
-    /// and the pair is used only when `pushes` did not move meanwhile: it
-    /// then had that value when `heads` was read (only the owner writes
-    /// it, and a 2^32 wrap between two adjacent loads is out of reach).
+    /// `heads`, then `pushes`, is not one: an owner pop and push in between
+    /// pair the old `pops` with the new `pushes` and count the value twice
+    /// (a LIFO deque that never held more than one value read as full, 64
+    /// of 64). So `pushes` is read on both sides of `heads`, and the pair is
+    /// used only when `pushes` did not move meanwhile: it then had that
+    /// value when `heads` was read (only the owner writes it, and a 2^32
+    /// wrap between two adjacent loads is out of reach). Lock-free, not
+    /// wait-free: each retry means the owner pushed between two loads.
     pub(crate) fn len(&self) -> usize {
-        // A bound on the retries: each one means the owner pushed between
-        // two adjacent loads; past it, the clamp below is the answer.
-        const TRIES: u32 = 64;
         // Acquire: pairs with the Release store in `push`.
         let mut pushes = self.pushes.load(Acquire);
-        let mut tries = 0;
-        let (high, head) = loop {
+        loop {
             // Acquire: pairs with the Release of every write to `heads`
             // (owner's pop, a claim), so the `pushes` loaded next is at
             // least what that writer saw, and `tail >= head` below.
-            let heads = unpack(self.heads.load(Acquire));
+            let heads = self.heads.load(Acquire);
             // Acquire: as the first load.
             let again = self.pushes.load(Acquire);
-            tries += 1;
-            if again == pushes || tries == TRIES {
-                pushes = again;
-                break heads;
+            if again == pushes {
+                return self.count(pushes, heads);
             }
             pushes = again;
-        };
+        }
+    }
+
+    /// At least the number of values in the deque when `heads` was read
+    /// (clamped to the capacity), in one pass: `heads`, then `pushes`,
+    /// which is at least as new. Zero only if the deque was empty then.
+    /// For the callers that need no more: `is_empty` (the sleepers' final
+    /// check in deque-channel must not loop while an owner pushes), and the
+    /// size of a batch steal.
+    pub(crate) fn len_upper_bound(&self) -> usize {
+        // Acquire: as in `len`.
+        let heads = self.heads.load(Acquire);
+        // Acquire: pairs with the Release store in `push`.
+        let pushes = self.pushes.load(Acquire);
+        self.count(pushes, heads)
+    }
+
+    /// The values between `heads`'s head and the tail that `pushes` gives.
+    fn count(&self, pushes: u32, heads: u64) -> usize {
+        let (high, head) = unpack(heads);
         let len = self.tail_of(pushes, high).wrapping_sub(head);
         if (len as i32) < 0 {
             // A LIFO pop that found every value claimed, not yet taken back
             // (see `pop_newest`): the deque is empty.
             return 0;
         }
-        // `head` may be older than `pushes`: clamp rather than report more
-        // than can fit.
+        // `pushes` may be newer than `heads` (`len_upper_bound`): clamp
+        // rather than report more than can fit.
         len.min(self.capacity()) as usize
     }
 

@@ -208,7 +208,7 @@ impl<T> Stealer<T> {
     /// takes at most, so the free slots of its destination need counting
     /// only that far.
     fn half_of_len(&self) -> u32 {
-        (self.queue.len() as u32).div_ceil(2)
+        (self.queue.len_upper_bound() as u32).div_ceil(2)
     }
 
     /// The number of values in the deque (a snapshot).
@@ -216,9 +216,10 @@ impl<T> Stealer<T> {
         self.queue.len()
     }
 
-    /// Whether the deque is empty (a snapshot).
+    /// Whether the deque is empty (a snapshot: `true` only if it was empty
+    /// at some moment during the call).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.queue.len_upper_bound() == 0
     }
 }
 

@@ -83,8 +83,8 @@ fn pop_that_finds_everything_claimed_takes_its_bump_back() {
             move || {
                 let mut got = Vec::new();
                 for _ in 0..2 {
-                    // A snapshot (it may pair an old `heads` with a newer
-                    // `pushes`), but never more than the capacity.
+                    // A snapshot the deque had: never more than the
+                    // capacity.
                     let len = s.len();
                     assert!(len <= 2, "a thief saw {len} values in a deque of 2");
                     got.extend(s.steal().success());

@@ -253,10 +253,14 @@ impl<T> SegQueue<T> {
         // protocol's validating loads read; as a Release it publishes the
         // segment (and its value) to consumers' loads of `head`. Acquire on
         // failure: we store the winner's segment into `tail` below, so our
-        // Release there must carry its initialisation.
+        // Release there must carry its initialisation; SeqCst on failure
+        // too, so that our `tail` write comes after the winner's `head`
+        // write in the total order S (an Acquire read between two SeqCst
+        // writes orders them by happens-before only, not in S: see
+        // `advance_head`).
         match self
             .head
-            .compare_exchange(ptr::null_mut(), seg, Ordering::SeqCst, Ordering::Acquire)
+            .compare_exchange(ptr::null_mut(), seg, Ordering::SeqCst, Ordering::SeqCst)
         {
             Ok(_) => {
                 // SeqCst: a tail write, as above; Release publishes the
@@ -320,8 +324,10 @@ impl<T> SegQueue<T> {
         let seg = guard.ptr();
         // Acquire: pairs with the Release compare-and-swap below by the
         // producer that linked `next`, so that our Release store of it into
-        // `tail` carries its initialisation to other threads.
-        let next = guard.segment().next.load(Ordering::Acquire);
+        // `tail` carries its initialisation to other threads. SeqCst: the
+        // `tail` write below then follows the link in S (see
+        // `advance_head`).
+        let next = guard.segment().next.load(Ordering::SeqCst);
         if !next.is_null() {
             // SeqCst: a tail write (see `push_first`).
             let _ = self
@@ -337,13 +343,13 @@ impl<T> SegQueue<T> {
         // `advance_head`. SeqCst, not just Release: the push of the value
         // takes effect here, a write in the total order S that the SeqCst
         // re-load of `next` in `advance_head` is ordered against, so that
-        // an "empty" answer is a point in S (see there). Acquire on
-        // failure: see the load above.
+        // an "empty" answer is a point in S (see there). SeqCst on failure:
+        // see the load above.
         match guard.segment().next.compare_exchange(
             ptr::null_mut(),
             new,
             Ordering::SeqCst,
-            Ordering::Acquire,
+            Ordering::SeqCst,
         ) {
             Ok(_) => {
                 // SeqCst: a tail write (see `push_first`).
@@ -447,25 +453,29 @@ impl<T> SegQueue<T> {
     fn advance_head(&self, guard: &mut Guard<'_, T>) -> bool {
         let seg = guard.ptr();
         // Acquire: as in `append`: our Release stores of `next` into `tail`
-        // and `head` must carry its initialisation.
-        let mut next = guard.segment().next.load(Ordering::Acquire);
+        // and `head` must carry its initialisation. SeqCst, for two
+        // reasons, both about the total order S of SeqCst operations:
+        // - Null is the "empty" verdict (the caller answers `None`), and it
+        //   is decided at a point of S, as every other "empty" of the queue
+        //   is (the ring's SeqCst head and tail loads, `Hazards::protect`'s
+        //   null check), against the SeqCst link in `append`. Without it,
+        //   C++20 allows `push(1); r1 = f.load(SeqCst)` against
+        //   `f.store(true, SeqCst); r2 = pop()` to end with `r1 == false &&
+        //   r2 == None`, and a caller's Dekker pair built on SeqCst
+        //   operations (a wake-up check) could lose its wake-up.
+        // - Not null, we copy it into `tail` and `head` below. A SeqCst
+        //   write after an Acquire read of another SeqCst write is ordered
+        //   after it by happens-before, but not in S; read with SeqCst,
+        //   the link comes before our copies in S, so a thread that finds
+        //   the new segment through them (and pushes into it) cannot have
+        //   its push judged "not yet" by an "empty" verdict ordered after
+        //   it. Every copy of a segment pointer into `head` or `tail` reads
+        //   it so (here, `append`, `push_first`).
+        // A plain `mov` on x86 either way; cold (the head segment drained).
+        // loom checks SeqCst as AcqRel and cannot see the difference.
+        let next = guard.segment().next.load(Ordering::SeqCst);
         if next.is_null() {
-            // The "empty" verdict (the caller answers `None`). Decide it at
-            // a point of the total order S of SeqCst operations, as every
-            // other "empty" here is (the ring's SeqCst head and tail loads,
-            // `Hazards::protect`'s null check): a SeqCst re-load, against
-            // the SeqCst link in `append`. Without it, C++20 allows
-            // `push(1); r1 = f.load(SeqCst)` against `f.store(true, SeqCst);
-            // r2 = pop()` to end with `r1 == false && r2 == None` (the
-            // Acquire load may read the old null though the link came
-            // first in S), and a caller's Dekker pair built on SeqCst
-            // operations (a wake-up check) could lose its wake-up. A plain
-            // `mov` on x86; cold (an empty pop that found its segment
-            // drained). loom checks SeqCst as AcqRel and cannot see this.
-            next = guard.segment().next.load(Ordering::SeqCst);
-            if next.is_null() {
-                return false;
-            }
+            return false;
         }
         // `tail` first, so it is never behind `head`.
         // SeqCst on success: a tail write (see `push_first`). SeqCst on
