@@ -404,16 +404,15 @@ impl<T> Worker<T> {
         // Room made: a producer in `send_blocking` may wait for it.
         shared.outside.room_made();
         let mut moved = 0u64;
-        let mut any = false;
+        let rest = batch.len();
         for value in batch.rev() {
             // The deque is empty, so this lands on it, unless thieves are
             // still moving out values they claimed before it emptied: each
             // holds its slot until done, and a value that meets one goes
             // back to the global queue.
             moved += u64::from(!self.push_back(value));
-            any = true;
         }
-        if any {
+        if rest > 0 {
             // Between the claim on the global queue and these pushes, the
             // values were in no queue: a worker falling asleep then saw
             // none of them. Publish them as a send does.

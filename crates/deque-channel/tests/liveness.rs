@@ -111,7 +111,20 @@ fn values_batched_behind_a_long_job_reach_a_sleeping_worker() {
 /// must wake it.
 #[test]
 fn a_local_send_then_a_wait_elsewhere_wakes_a_sleeper() {
-    let rounds = scaled(2_000, 5);
+    send_and_wait_for_replies(
+        scaled(2_000, 5),
+        Duration::ZERO,
+        || true,
+        "the value waited in the sender's deque while the other worker slept",
+    );
+}
+
+/// Worker 0 sends `rounds` values onto its own deque, one at a time after
+/// `pause` each, and waits (holding its handle) until worker 1, on a thread
+/// of its own where `prepare` ran first, has received it; `stuck` says what
+/// went wrong if a reply never comes. `prepare` returning `false` skips
+/// the rounds (what it needed is missing here).
+fn send_and_wait_for_replies(rounds: usize, pause: Duration, prepare: fn() -> bool, stuck: &str) {
     let (_channel, mut workers) = DequeChannel::new(2);
     let w1 = workers.pop().unwrap();
     let w0 = workers.pop().unwrap();
@@ -119,6 +132,13 @@ fn a_local_send_then_a_wait_elsewhere_wakes_a_sleeper() {
     let replier = {
         let replies = Arc::clone(&replies);
         thread::spawn(move || {
+            if !prepare() {
+                eprintln!("skipped: what the replying worker needed is missing here");
+                for reply in replies.iter() {
+                    reply.set();
+                }
+                return w1;
+            }
             for _ in 0..rounds {
                 let round: usize = w1.recv_blocking().unwrap();
                 replies[round].set();
@@ -127,13 +147,13 @@ fn a_local_send_then_a_wait_elsewhere_wakes_a_sleeper() {
         })
     };
     for round in 0..rounds {
+        if !pause.is_zero() {
+            thread::sleep(pause);
+        }
         w0.send(round).unwrap();
-        assert!(
-            replies[round].wait(),
-            "round {round}: the value waited in the sender's deque while the other worker slept"
-        );
+        assert!(replies[round].wait(), "round {round}: {stuck}");
     }
-    let _w1 = replier.join().unwrap();
+    let _w1 = replier.join().expect("the replying worker panicked");
 }
 
 /// Defect 3, one worker: on a closed, empty channel every timed receive
@@ -278,40 +298,13 @@ fn a_panicking_owned_worker_lets_the_others_finish() {
 #[cfg(all(target_os = "linux", not(miri)))]
 #[test]
 fn a_worker_forbidden_membarrier_polls_instead_of_sleeping() {
-    let rounds = 20;
-    let (_channel, mut workers) = DequeChannel::new(2);
-    let w1 = workers.pop().unwrap();
-    let w0 = workers.pop().unwrap();
-    let replies: Arc<Vec<Signal>> = Arc::new((0..rounds).map(|_| Signal::default()).collect());
-    let replier = {
-        let replies = Arc::clone(&replies);
-        thread::spawn(move || {
-            if !seccomp::deny_membarrier_on_this_thread() {
-                eprintln!("skipped: no seccomp filter could be installed here");
-                for round in 0..rounds {
-                    replies[round].set();
-                }
-                return w1;
-            }
-            for _ in 0..rounds {
-                let round: usize = w1.recv_blocking().unwrap();
-                replies[round].set();
-            }
-            w1
-        })
-    };
-    for round in 0..rounds {
+    send_and_wait_for_replies(
+        20,
         // Long enough for worker 1 to register and park.
-        thread::sleep(Duration::from_millis(5));
-        w0.send(round).unwrap();
-        assert!(
-            replies[round].wait(),
-            "round {round}: the value waited while the worker without membarrier slept"
-        );
-    }
-    let _w1 = replier
-        .join()
-        .expect("the worker without membarrier panicked");
+        Duration::from_millis(5),
+        seccomp::deny_membarrier_on_this_thread,
+        "the value waited while the worker without membarrier slept",
+    );
 }
 
 #[cfg(all(target_os = "linux", not(miri)))]

@@ -53,6 +53,16 @@ fn two_workers(global_capacity: usize) -> (DequeChannel<usize>, Worker<usize>, W
     (channel, w0, w1)
 }
 
+/// A channel of one worker and a global queue of `global_capacity`.
+fn one_worker(global_capacity: usize) -> (DequeChannel<usize>, Worker<usize>) {
+    let (channel, mut workers) = DequeChannel::builder()
+        .workers(1)
+        .global_capacity(global_capacity)
+        .build();
+    let w = workers.pop().unwrap();
+    (channel, w)
+}
+
 fn drain(w: &Worker<usize>) -> Vec<usize> {
     std::iter::from_fn(|| w.recv()).collect()
 }
@@ -543,11 +553,7 @@ fn local_send_then_wait_wakes_a_sleeping_worker() {
 fn timed_receive_on_a_done_channel_is_disconnected() {
     use deque_channel::RecvTimeoutError;
     check_bounded(2, 2, |order| {
-        let (channel, mut workers) = DequeChannel::<usize>::builder()
-            .workers(1)
-            .global_capacity(1)
-            .build();
-        let w = workers.pop().unwrap();
+        let (channel, w) = one_worker(1);
         let (got, ()) = run2(
             order,
             move || {
@@ -573,11 +579,7 @@ fn timed_receive_on_a_done_channel_is_disconnected() {
 fn last_worker_dropped_closes_a_waiting_send() {
     use deque_channel::SendError;
     check_bounded(2, 2, |order| {
-        let (channel, mut workers) = DequeChannel::<usize>::builder()
-            .workers(1)
-            .global_capacity(1)
-            .build();
-        let w = workers.pop().unwrap();
+        let (channel, w) = one_worker(1);
         channel.send(1).unwrap();
         let (sent, ()) = run2(order, move || channel.send_blocking(2), move || drop(w));
         assert_eq!(sent, Err(SendError::Closed(2)));
